@@ -1,0 +1,55 @@
+"""Printing for commands: JSON for machines, text for people. Only the CLI prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import click
+
+from stepforce.diagnostics import Diagnostic
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=_default, ensure_ascii=False)
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as JSON to stdout (one document per command)."""
+    click.echo(to_json_text(data))
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """One line per diagnostic, ``file:line:col: source: path: message``, on stderr."""
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

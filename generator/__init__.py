@@ -1,0 +1,1 @@
+"""Specs in, Salesforce metadata out: load, validate, compile, render, package, check."""

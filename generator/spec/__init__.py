@@ -1,0 +1,1 @@
+"""The orchestration spec language: the typed model, its loader and its validator."""
