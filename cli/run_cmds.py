@@ -1,7 +1,359 @@
-"""Commands of this module are registered in main.py through COMMANDS."""
+"""``stepforce run ...``, ``schedule`` and ``unschedule``: thin commands over StepforceClient."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.console import Console
+from rich.live import Live
+
+from stepforce.cli import run_view
+from stepforce.cli.org_options import org_options
+from stepforce.cli.output import emit_json, stdout_is_terminal
+from stepforce.cli.run_inputs import parse_inputs, read_inputs_file
+from stepforce.errors import RunFailedError, StillRunningError
+from stepforce.runtime_client.auth import OrgOptions, resolve_org
+from stepforce.runtime_client.client import StepforceClient
+from stepforce.runtime_client.models import Run
+from stepforce.runtime_client.watch import Clock, SystemClock
 
 COMMANDS: list[click.Command] = []
+
+# Tests replace this to watch in simulated time.
+clock_factory: Callable[[], Clock] = SystemClock
+
+
+def _client(org: OrgOptions, as_json: bool) -> StepforceClient:
+    connection = resolve_org(org)
+    if not as_json:
+        run_view.stderr_note(
+            f"Org {connection.instance_url} (API {connection.api_version}). {connection.source}"
+        )
+    return StepforceClient(connection, clock=clock_factory())
+
+
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+_input_option = click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=parse_inputs,
+    help="An input value (JSON if it parses: 5, true, [1,2]; else text). Repeatable.",
+)
+_inputs_file_option = click.option(
+    "--inputs-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Inputs as a JSON or YAML mapping; --input values win.",
+)
+_timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MIN",
+    help="Stop waiting after MIN minutes (exit 3; the run goes on).",
+)
+_run_id = click.argument("run_id", metavar="RUN_ID")
+
+
+def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_json: bool) -> None:
+    """Watch to the end: a live table on a terminal, change lines otherwise, JSON at the end."""
+    timeout = timeout_min * 60 if timeout_min else None
+    console = Console(soft_wrap=True)
+    last: list[Run] = []
+    try:
+        if as_json:
+            client.watch(run_id, on_update=last.append, timeout=timeout)
+        elif stdout_is_terminal():
+            with Live(console=console, auto_refresh=False) as live:
+
+                def show(run: Run) -> None:
+                    last.append(run)
+                    live.update(run_view.run_table(run), refresh=True)
+
+                client.watch(run_id, on_update=show, timeout=timeout)
+            console.print()
+        else:
+
+            def line(run: Run) -> None:
+                last.append(run)
+                click.echo(run_view.change_line(run))
+
+            client.watch(run_id, on_update=line, timeout=timeout)
+    except StillRunningError:
+        if as_json and last:
+            emit_json(last[-1])
+            raise click.exceptions.Exit(StillRunningError.exit_code) from None
+        raise
+    _finish(last[-1], as_json, console)
+
+
+def _finish(run: Run, as_json: bool, console: Console) -> None:
+    if as_json:
+        emit_json(run)
+        if run.status != "Succeeded":
+            raise click.exceptions.Exit(RunFailedError.exit_code)
+        return
+    run_view.print_summary(run, console)
+    if run.status != "Succeeded":
+        detail = f": {run.error}" if run.error else ""
+        raise RunFailedError(f"Run {run.id} ended {run.status}{detail}")
+
+
+@click.group("run")
+def run_group() -> None:
+    """Start, inspect and control runs in an org (REST API of the stepforce runtime)."""
+
+
+@run_group.command("start")
+@click.argument("orchestration")
+@_input_option
+@_inputs_file_option
+@click.option(
+    "--request-key", metavar="KEY", help="Idempotency key: a repeat returns the same run."
+)
+@click.option("--wait", is_flag=True, help="Watch the run until it ends.")
+@_timeout_option
+@org_options
+@_json_option
+def start_cmd(
+    orchestration: str,
+    inputs: dict[str, Any],
+    inputs_file: Path | None,
+    request_key: str | None,
+    wait: bool,
+    timeout: float | None,
+    org: OrgOptions,
+    as_json: bool,
+) -> None:
+    """Start a run of ORCHESTRATION (one API call).
+
+    Exit 0 when started (or, with --wait, when it succeeded), 1 when it failed or was
+    cancelled, 3 when --timeout passed while it still runs.
+
+    \b
+    Example:
+      stepforce run start Invoice_Sync --input since=2026-11-01 --input pageSize=100 -o dev
+      stepforce run start Invoice_Sync --inputs-file inputs.yaml --wait --timeout 30
+    """
+    values = {**read_inputs_file(inputs_file), **inputs}
+    client = _client(org, as_json)
+    run = client.start_run(orchestration, values, request_key)
+    if wait or timeout:
+        if not as_json:
+            run_view.stderr_note(f"Started run {run.id}; watching (Ctrl-C stops watching only).")
+        _follow(client, run.id, timeout, as_json)
+    elif as_json:
+        emit_json(run)
+    else:
+        click.echo(f"Started run {run.id} ({run.orchestration}), {run.status}.")
+        click.echo(f"Follow it with: stepforce run watch {run.id}")
+
+
+@run_group.command("status")
+@_run_id
+@org_options
+@_json_option
+def status_cmd(run_id: str, org: OrgOptions, as_json: bool) -> None:
+    """Show a run and its step runs (one API call); exit 0 whatever its state.
+
+    \b
+    Example:
+      stepforce run status a01xx0000012345AAA -o dev
+    """
+    run = _client(org, as_json).get_run(run_id)
+    if as_json:
+        emit_json(run)
+        return
+    console = Console(soft_wrap=True)
+    console.print(run_view.run_table(run))
+    run_view.print_summary(run, console)
+
+
+@run_group.command("watch")
+@_run_id
+@_timeout_option
+@org_options
+@_json_option
+def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool) -> None:
+    """Follow a run until it ends, polling with growing waits (one call per poll).
+
+    Exit 0 if it succeeded, 1 if it failed or was cancelled, 3 if --timeout passed first.
+
+    \b
+    Example:
+      stepforce run watch a01xx0000012345AAA -o dev --timeout 60
+    """
+    _follow(_client(org, as_json), run_id, timeout, as_json)
+
+
+@run_group.command("list")
+@click.option("--orchestration", help="Only runs of this orchestration.")
+@click.option(
+    "--status",
+    type=click.Choice(["Queued", "Running", "Paused", "Succeeded", "Failed", "Cancelled"]),
+)
+@click.option("--limit", type=click.IntRange(1, 200), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, 2000), default=0, show_default=True)
+@org_options
+@_json_option
+def list_cmd(
+    orchestration: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+    org: OrgOptions,
+    as_json: bool,
+) -> None:
+    """List runs, newest first (one API call per page).
+
+    \b
+    Example:
+      stepforce run list --orchestration Invoice_Sync --status Failed -o dev
+    """
+    page = _client(org, as_json).list_runs(orchestration, status, limit, offset)
+    if as_json:
+        emit_json(page)
+    else:
+        run_view.print_run_list(page, Console(soft_wrap=True))
+
+
+@run_group.command("logs")
+@_run_id
+@click.option("--step", metavar="STEP", help="Only this step's attempts.")
+@org_options
+@_json_option
+def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> None:
+    """Every attempt of every step: inputs, outputs, errors (one API call).
+
+    \b
+    Example:
+      stepforce run logs a01xx0000012345AAA --step Fetch_Page -o dev
+    """
+    logs = _client(org, as_json).logs(run_id, step)
+    if as_json:
+        emit_json(run_view.logs_json(logs))
+    else:
+        run_view.print_logs(logs, Console(soft_wrap=True), step)
+
+
+def _transition_command(action: str, summary: str, example: str) -> click.Command:
+    def command(run_id: str, org: OrgOptions, as_json: bool) -> None:
+        client = _client(org, as_json)
+        run: Run = getattr(client, action)(run_id)
+        if as_json:
+            emit_json(run)
+        else:
+            click.echo(run_view.run_headline(run))
+
+    command.__doc__ = f"{summary}\n\n    \b\n    Example:\n      {example}\n    "
+    decorated = _json_option(org_options(_run_id(command)))
+    return run_group.command(action)(decorated)
+
+
+_transition_command(
+    "pause",
+    "Pause a run at the next step boundary.",
+    "stepforce run pause a01xx0000012345AAA -o dev",
+)
+_transition_command(
+    "resume",
+    "Resume a paused run where it stopped.",
+    "stepforce run resume a01xx0000012345AAA -o dev",
+)
+_transition_command(
+    "cancel",
+    "Cancel a queued, running or paused run (its queued job is aborted).",
+    "stepforce run cancel a01xx0000012345AAA -o dev",
+)
+
+
+@run_group.command("retry")
+@_run_id
+@click.option("--from-step", metavar="STEP", help="Restart here instead of at the failed step.")
+@_input_option
+@org_options
+@_json_option
+def retry_cmd(
+    run_id: str, from_step: str | None, inputs: dict[str, Any], org: OrgOptions, as_json: bool
+) -> None:
+    """Restart a failed or cancelled run, keeping earlier steps' outputs.
+
+    \b
+    Example:
+      stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
+    """
+    run = _client(org, as_json).retry(run_id, from_step, inputs or None)
+    if as_json:
+        emit_json(run)
+    else:
+        click.echo(run_view.run_headline(run))
+
+
+def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from stepforce.generator.spec.cron import cron_problems
+
+    problems = cron_problems(value)
+    if problems:
+        raise click.BadParameter("; ".join(problems), ctx=ctx, param=param)
+    return value
+
+
+@click.command("schedule")
+@click.argument("orchestration")
+@click.option(
+    "--cron",
+    required=True,
+    callback=_check_cron,
+    metavar="EXPR",
+    help="Salesforce cron: 'sec min hour day-of-month month day-of-week [year]'.",
+)
+@_input_option
+@_inputs_file_option
+@click.option("--name", metavar="NAME", help="Scheduled job name (default 'Stepforce ORCH').")
+@org_options
+@_json_option
+def schedule_cmd(
+    orchestration: str,
+    cron: str,
+    inputs: dict[str, Any],
+    inputs_file: Path | None,
+    name: str | None,
+    org: OrgOptions,
+    as_json: bool,
+) -> None:
+    """Start ORCHESTRATION on a cron schedule (System.schedule, in the org user's time zone).
+
+    \b
+    Example:
+      stepforce schedule Invoice_Sync --cron "0 0 2 * * ?" --input since=2026-11-01 -o dev
+    """
+    values = {**read_inputs_file(inputs_file), **inputs}
+    job = _client(org, as_json).schedule(orchestration, cron, values, name)
+    if as_json:
+        emit_json(job)
+    else:
+        click.echo(f"Scheduled {job.name!r} ({job.id}), next start {job.next_fire_time or '-'}.")
+
+
+@click.command("unschedule")
+@click.argument("name")
+@org_options
+@_json_option
+def unschedule_cmd(name: str, org: OrgOptions, as_json: bool) -> None:
+    """Remove the scheduled job NAME (runs already started go on).
+
+    \b
+    Example:
+      stepforce unschedule "Stepforce Invoice_Sync" -o dev
+    """
+    jobs = _client(org, as_json).unschedule(name)
+    if as_json:
+        emit_json({"unscheduled": [job.to_json() for job in jobs]})
+    else:
+        click.echo(f"Unscheduled {name!r} ({', '.join(job.id for job in jobs)}).")
+
+
+COMMANDS.extend([run_group, schedule_cmd, unschedule_cmd])

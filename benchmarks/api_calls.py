@@ -1,0 +1,100 @@
+"""Count the HTTP calls the runtime client makes (mocked org, simulated time).
+
+Run from the repository root:  .venv/bin/python benchmarks/api_calls.py
+
+Figures: `status` of a 50-step run (target 1), `watch` of a 10-step run taking 30 simulated
+minutes with the default polling (target <= 40), and `start` (target 1). Connection setup
+(one unauthenticated GET /services/data/ per CLI invocation) is counted separately.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import responses
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from stepforce.runtime_client.auth import OrgConnection, OrgOptions, resolve_org
+from stepforce.runtime_client.client import StepforceClient
+from tests.client.conftest import (
+    APEX,
+    INSTANCE,
+    RUN_ID,
+    TOKEN,
+    VERSIONS,
+    FakeClock,
+    run_json,
+    step_json,
+)
+from tests.client.fake_org import TimelineOrg
+
+# name -> (step durations in seconds, call target or None). The first is the issue's case.
+WATCH_CASES: dict[str, tuple[list[float], int | None]] = {
+    "10 steps x 3 min (30 min)": ([180.0] * 10, 40),
+    "10 steps, mixed 20 s-10 min (30 min)": ([20, 600, 30, 300, 90, 200, 60, 300, 100, 100], 40),
+    "9 steps x 10 s, then one of 28.5 min (30 min)": ([10.0] * 9 + [1710.0], 40),
+    "10 steps x 5 s": ([5.0] * 10, None),
+    "10 steps x 6 min (60 min)": ([360.0] * 10, None),
+}
+
+
+def _client(clock: FakeClock) -> StepforceClient:
+    return StepforceClient(OrgConnection(INSTANCE, TOKEN, "67.0", "benchmark"), clock=clock)
+
+
+def count_status() -> int:
+    with responses.RequestsMock() as mock:
+        steps = [step_json(f"Step_{i}", i, start=i * 10) for i in range(50)]
+        mock.get(f"{APEX}/{RUN_ID}", json=run_json("Succeeded", steps, current=None))
+        run = _client(FakeClock()).get_run(RUN_ID)
+        assert len(run.steps) == 50
+        return len(mock.calls)
+
+
+def count_start() -> int:
+    with responses.RequestsMock() as mock:
+        mock.post(APEX, status=201, json=run_json("Queued", with_steps=False))
+        _client(FakeClock()).start_run("Invoice_Sync", {"since": "2026-11-01"})
+        return len(mock.calls)
+
+
+def count_connect() -> int:
+    with responses.RequestsMock() as mock:
+        mock.get(f"{INSTANCE}/services/data/", json=VERSIONS)
+        resolve_org(OrgOptions(instance_url=INSTANCE, access_token=TOKEN), environ={})
+        return len(mock.calls)
+
+
+def count_watch(durations: list[float]) -> tuple[int, float, float]:
+    """Calls, simulated seconds until the watch saw the end, and the longest single wait."""
+    clock = FakeClock()
+    with responses.RequestsMock() as mock:
+        TimelineOrg(clock, durations).install(mock)
+        final = _client(clock).watch(RUN_ID)
+        assert final.status == "Succeeded"
+        return len(mock.calls), clock.now - sum(durations), max(clock.sleeps)
+
+
+def main() -> None:
+    print(f"status of a 50-step run:  {count_status()} call(s)   (target 1)")
+    print(f"start:                    {count_start()} call(s)   (target 1)")
+    print(
+        f"connection setup:         {count_connect()} call(s)   (GET /services/data/, per CLI run)"
+    )
+    for name, (durations, target) in WATCH_CASES.items():
+        calls, lag, longest = count_watch(durations)
+        verdict = (
+            ""
+            if target is None
+            else f"   (target <= {target}: {'met' if calls <= target else 'MISSED'})"
+        )
+        print(
+            f"watch, {name}: {calls} calls, saw the end {lag:.0f} s after it, "
+            f"longest wait {longest:.0f} s{verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

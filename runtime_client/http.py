@@ -1,0 +1,223 @@
+"""Every HTTP request the client makes: timeouts, bounded retries, one session refresh, and
+Salesforce's error bodies turned into stepforce's typed errors with no token in them.
+
+Retries happen only where repeating the request cannot change the org twice: GETs, a start
+that carries a request key, and the pause/resume/cancel transitions (see ``client.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from stepforce.errors import (
+    ApiLimitError,
+    ConflictError,
+    CredentialsError,
+    NotFoundError,
+    OrgError,
+    StepforceError,
+)
+from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, LOGIN_HINT, OrgConnection
+from stepforce.runtime_client.redact import scrub
+from stepforce.runtime_client.retry import (
+    TRANSIENT_STATUSES,
+    RetryPolicy,
+    Sleeper,
+    real_sleep,
+)
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """A successful (or tolerated) answer; ``lost_attempts`` counts earlier attempts whose
+    outcome is unknown (no answer, or a gateway error): the org may have acted on them."""
+
+    status: int
+    body: Any
+    lost_attempts: int = 0
+
+
+def _first_error(body: Any) -> tuple[str | None, str]:
+    """Salesforce's ``[{"errorCode": ..., "message": ...}]`` (or an OAuth error object)."""
+    first = body[0] if isinstance(body, list) and body else body
+    if isinstance(first, Mapping):
+        code = first.get("errorCode") or first.get("error")
+        message = first.get("message") or first.get("error_description") or ""
+        return (str(code) if code else None), str(message)
+    return None, str(body or "")[:500]
+
+
+class Transport:
+    """Sends requests for one org connection through simple-salesforce's session."""
+
+    def __init__(
+        self,
+        connection: OrgConnection,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Sleeper = real_sleep,
+    ) -> None:
+        self.connection = connection
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._sf = connection.salesforce(timeout)
+
+    @property
+    def apex_url(self) -> str:
+        return f"{self.connection.instance_url}/services/apexrest/"
+
+    @property
+    def data_url(self) -> str:
+        return f"{self.connection.instance_url}/services/data/v{self.connection.api_version}/"
+
+    def scrub(self, text: str) -> str:
+        return scrub(text, self.connection.secrets())
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool,
+        tolerate_conflict_after_loss: bool = False,
+    ) -> HttpResult:
+        """Send one request, retrying transient failures only when ``idempotent``."""
+        delays = self.retry.delays() if idempotent else []
+        lost = 0
+        refreshed = False
+        while True:
+            try:
+                response = self._send(method, url, json, params)
+            except requests.RequestException as error:
+                if lost < len(delays):
+                    self._sleep(delays[lost])
+                    lost += 1
+                    continue
+                # Not chained: requests' own text can carry a URL or header with the token.
+                raise self._no_answer(method, url, error, lost, idempotent) from None
+            status = response.status_code
+            if status in TRANSIENT_STATUSES and lost < len(delays):
+                self._sleep(delays[lost])
+                lost += 1
+                continue
+            body = _body(response)
+            code, message = _first_error(body) if status >= 400 else (None, "")
+            if status == 401:
+                if refreshed:
+                    raise CredentialsError(
+                        f"The org still refused the session after a refresh "
+                        f"({code or 'HTTP 401'}: {self.scrub(message)}); {LOGIN_HINT}."
+                    )
+                self._refresh(code)
+                refreshed = True
+                continue
+            if status == 409 and lost and tolerate_conflict_after_loss:
+                return HttpResult(status, body, lost)
+            if status >= 400:
+                raise self._error(status, code, message, url, body, lost)
+            return HttpResult(status, body, lost)
+
+    def _send(
+        self, method: str, url: str, json: Any, params: Mapping[str, Any] | None
+    ) -> requests.Response:
+        session: requests.Session = self._sf.session
+        headers: dict[str, str] = dict(self._sf.headers)
+        response: requests.Response = session.request(
+            method, url, headers=headers, json=json, params=params, timeout=self.timeout
+        )
+        return response
+
+    def _refresh(self, code: str | None) -> None:
+        """An expired session (INVALID_SESSION_ID) gets one new token, where the source can."""
+        if not self.connection.can_refresh:
+            said = f" ({code})" if code else ""
+            raise CredentialsError(
+                f"The org refused the access token{said}: it expired or was revoked "
+                f"({self.connection.source.rstrip('.')}); {LOGIN_HINT}."
+            )
+        try:
+            self.connection.refresh()
+        except StepforceError as error:
+            raise CredentialsError(
+                f"The session expired and could not be refreshed: {self.scrub(str(error))}"
+            ) from error
+        self._sf = self.connection.salesforce(self.timeout)
+
+    def _no_answer(
+        self, method: str, url: str, error: Exception, lost: int, idempotent: bool
+    ) -> OrgError:
+        tries = f" after {lost + 1} attempts" if lost else ""
+        unknown = "" if idempotent else "; whether the org acted on it is unknown"
+        reason = self.scrub(f"{type(error).__name__}: {error}")
+        return OrgError(
+            f"{method} {self.scrub(url)} got no answer{tries} ({reason}){unknown}",
+            url=self.scrub(url),
+        )
+
+    def _error(
+        self, status: int, code: str | None, message: str, url: str, body: Any, lost: int
+    ) -> OrgError:
+        clean_url = self.scrub(url)
+        said = self.scrub(message) or f"HTTP {status}"
+        safe_body = self.scrub(str(body))
+        if code == "REQUEST_LIMIT_EXCEEDED":
+            return ApiLimitError(
+                f"{said} The org's 24-hour API request limit (DailyApiRequests) is used up; "
+                "no request was retried. Wait for the rolling window to free calls, or ask "
+                "Salesforce to raise the limit.",
+                status=status,
+                error_code=code,
+                url=clean_url,
+                body=safe_body,
+            )
+        kind: type[OrgError] = OrgError
+        if status == 404:
+            kind = NotFoundError
+        elif status == 409:
+            kind = ConflictError
+        if status in TRANSIENT_STATUSES:
+            said = f"{said} (still failing after {lost + 1} attempts)"
+        return kind(said, status=status, error_code=code, url=clean_url, body=safe_body)
+
+
+def translate_salesforce_error(error: Exception, secrets: list[str]) -> OrgError:
+    """A simple-salesforce ``SalesforceError`` as stepforce's typed error, token-free.
+
+    Its ``str()`` embeds the URL and the whole response body, which can echo headers or a
+    session id; only the scrubbed error code and message are kept.
+    """
+    status = getattr(error, "status", None)
+    content = getattr(error, "content", None)
+    url = scrub(str(getattr(error, "url", "") or ""), secrets)
+    code, message = _first_error(content)
+    said = scrub(message, secrets) or f"HTTP {status}"
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "error_code": code,
+        "url": url,
+        "body": scrub(str(content), secrets),
+    }
+    if code == "REQUEST_LIMIT_EXCEEDED":
+        return ApiLimitError(f"{said} The org's 24-hour API request limit is used up.", **kwargs)
+    if status == 404:
+        return NotFoundError(said, **kwargs)
+    if status == 409:
+        return ConflictError(said, **kwargs)
+    return OrgError(said, **kwargs)
+
+
+def _body(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

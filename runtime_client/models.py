@@ -1,0 +1,213 @@
+"""Typed results of the REST contract: Run, StepRun, StepLimits, RunPage.
+
+Parsed leniently on purpose: the contract may grow (extend, never rename), so unknown keys are
+kept in ``raw`` and ignored, missing ones become ``None``. ``to_json()`` gives back exactly
+what the org sent, which is what ``--json`` prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from stepforce.errors import OrgError
+
+RUN_STATUSES = ("Queued", "Running", "Paused", "Succeeded", "Failed", "Cancelled")
+TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Cancelled"})
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """ISO-8601 (``...Z``, ``...+0000``, ``...+00:00``) -> aware datetime; naive means UTC."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a time: {value!r}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = f"{text[:-2]}:{text[-2:]}"
+    parsed = dt.datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return int(value)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dict(value: Any) -> dict[str, Any] | None:
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+@dataclass(frozen=True)
+class StepLimits:
+    """Governor usage one step attempt measured in its own transaction."""
+
+    soql: int | None = None
+    dml: int | None = None
+    cpu_ms: int | None = None
+    heap_bytes: int | None = None
+    callouts: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> StepLimits:
+        values = data if isinstance(data, Mapping) else {}
+        return cls(
+            soql=_int(values.get("soql")),
+            dml=_int(values.get("dml")),
+            cpu_ms=_int(values.get("cpuMs")),
+            heap_bytes=_int(values.get("heapBytes")),
+            callouts=_int(values.get("callouts")),
+        )
+
+    def as_dict(self) -> dict[str, int | None]:
+        """Keyed by the contract's names (``soql``, ``dml``, ``cpuMs`` ...)."""
+        return {
+            "soql": self.soql,
+            "dml": self.dml,
+            "cpuMs": self.cpu_ms,
+            "heapBytes": self.heap_bytes,
+            "callouts": self.callouts,
+        }
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One attempt (and iteration) of one step."""
+
+    id: str | None
+    step: str
+    index: int | None
+    type: str | None
+    status: str
+    attempt: int
+    iteration: int
+    inputs: dict[str, Any] | None
+    outputs: dict[str, Any] | None
+    error: str | None
+    job_id: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    limits: StepLimits
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StepRun:
+        return cls(
+            id=_str(data.get("id")),
+            step=str(data.get("step") or ""),
+            index=_int(data.get("index")),
+            type=_str(data.get("type")),
+            status=str(data.get("status") or ""),
+            attempt=_int(data.get("attempt")) or 1,
+            iteration=_int(data.get("iteration")) or 1,
+            inputs=_dict(data.get("inputs")),
+            outputs=_dict(data.get("outputs")),
+            error=_str(data.get("error")),
+            job_id=_str(data.get("jobId")),
+            started_at=parse_time(data.get("startedAt")),
+            finished_at=parse_time(data.get("finishedAt")),
+            limits=StepLimits.from_json(data.get("limits")),
+            raw=dict(data),
+        )
+
+    def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
+        """finished - started; for an attempt still running, ``now`` - started."""
+        end = self.finished_at or now
+        if self.started_at is None or end is None:
+            return None
+        return max(end - self.started_at, dt.timedelta(0))
+
+    def to_json(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of an orchestration; ``steps`` is empty in lists (``GET runs``)."""
+
+    id: str
+    orchestration: str
+    status: str
+    current_step: str | None
+    request_key: str | None
+    trigger: str | None
+    inputs: dict[str, Any] | None
+    context: dict[str, Any] | None
+    error: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    steps: tuple[StepRun, ...]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Run:
+        if not isinstance(data, Mapping) or not data.get("id"):
+            raise OrgError("the org answered with something that is not a Run")
+        try:
+            steps = tuple(StepRun.from_json(s) for s in data.get("steps") or [])
+            return cls(
+                id=str(data["id"]),
+                orchestration=str(data.get("orchestration") or ""),
+                status=str(data.get("status") or ""),
+                current_step=_str(data.get("currentStep")),
+                request_key=_str(data.get("requestKey")),
+                trigger=_str(data.get("trigger")),
+                inputs=_dict(data.get("inputs")),
+                context=_dict(data.get("context")),
+                error=_str(data.get("error")),
+                started_at=parse_time(data.get("startedAt")),
+                finished_at=parse_time(data.get("finishedAt")),
+                steps=steps,
+                raw=dict(data),
+            )
+        except (TypeError, ValueError, AttributeError) as error:
+            raise OrgError(f"the org's Run JSON could not be read: {error}") from error
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
+        end = self.finished_at or now
+        if self.started_at is None or end is None:
+            return None
+        return max(end - self.started_at, dt.timedelta(0))
+
+    def to_json(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of ``GET runs``: the runs (without steps) and how many match in all."""
+
+    runs: tuple[Run, ...]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def from_json(cls, data: Any, limit: int, offset: int) -> RunPage:
+        if not isinstance(data, Mapping) or not isinstance(data.get("runs"), list):
+            raise OrgError("the org's run list has no 'runs' array")
+        runs = tuple(Run.from_json(r) for r in data["runs"])
+        total = _int(data.get("total"))
+        return cls(
+            runs=runs, total=len(runs) if total is None else total, limit=limit, offset=offset
+        )
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.runs) < self.total
+
+    def to_json(self) -> dict[str, Any]:
+        return {"runs": [r.to_json() for r in self.runs], "total": self.total}

@@ -1,0 +1,149 @@
+"""Cron starts: the anonymous Apex that schedules or aborts them, and the CronTrigger query.
+
+Every value travels as an Apex string literal written by :func:`apex_string`, the one escaping
+function (a name, cron or inputs JSON cannot end the literal and inject code); SOQL values go
+through simple-salesforce's ``format_soql``. Identifiers are checked as well, so a bad name is
+a clear usage error before any call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from simple_salesforce.format import format_soql
+
+from stepforce.errors import OrgError, UsageError
+
+# Apex string escapes (the Apex lexer: \b \t \n \f \r \" \' \\ and \uXXXX).
+_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_ORCHESTRATION = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
+_CRON_TRIGGER_ID = re.compile(r"^08e[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
+MAX_JOB_NAME = 80
+
+
+def apex_string(value: str) -> str:
+    """``value`` as a single-quoted Apex string literal that decodes back to exactly ``value``.
+
+    Quotes and backslashes are escaped, line breaks and other control characters are written as
+    escapes (a raw line break cannot appear in an Apex literal), everything else is kept.
+    """
+    out: list[str] = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "'" + "".join(out) + "'"
+
+
+def check_orchestration(name: str) -> str:
+    if not _ORCHESTRATION.match(name) or name.endswith("_") or len(name) > 27:
+        raise UsageError(
+            f"orchestration {name!r} is not an orchestration API name "
+            "(letters, digits and single underscores, starting with a letter, at most 27)"
+        )
+    return name
+
+
+def check_job_name(name: str) -> str:
+    if not name.strip() or len(name) > MAX_JOB_NAME:
+        raise UsageError(f"schedule name must be 1-{MAX_JOB_NAME} characters, got {name!r}")
+    return name
+
+
+def default_job_name(orchestration: str) -> str:
+    return f"Stepforce {orchestration}"
+
+
+def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
+    """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
+    inputs_json = json.dumps(dict(inputs), separators=(",", ":"), sort_keys=True)
+    arguments = ", ".join(
+        apex_string(v)
+        for v in (check_job_name(job_name), cron, check_orchestration(orchestration), inputs_json)
+    )
+    return f"StepforceScheduledStart.schedule({arguments});"
+
+
+def abort_body(job_ids: list[str]) -> str:
+    """Anonymous Apex aborting scheduled jobs by CronTrigger id (ids come from our query)."""
+    for job_id in job_ids:
+        if not _CRON_TRIGGER_ID.match(job_id):
+            raise OrgError(f"the org returned {job_id!r}, which is not a CronTrigger id")
+    return "\n".join(f"System.abortJob({apex_string(job_id)});" for job_id in job_ids)
+
+
+def cron_trigger_query(job_name: str) -> str:
+    return format_soql(
+        "SELECT Id, CronJobDetail.Name, CronExpression, State, NextFireTime FROM CronTrigger "
+        "WHERE CronJobDetail.Name = {}",
+        job_name,
+    )
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A scheduled start as CronTrigger reports it."""
+
+    id: str
+    name: str
+    cron: str | None
+    state: str | None
+    next_fire_time: str | None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> ScheduledJob:
+        detail = record.get("CronJobDetail") or {}
+        return cls(
+            id=str(record.get("Id")),
+            name=str(detail.get("Name") or ""),
+            cron=record.get("CronExpression"),
+            state=record.get("State"),
+            next_fire_time=record.get("NextFireTime"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "cron": self.cron,
+            "state": self.state,
+            "nextFireTime": self.next_fire_time,
+        }
+
+
+def check_anonymous_result(body: Any, what: str) -> None:
+    """executeAnonymous answers 200 even when the code failed: read compiled/success."""
+    if not isinstance(body, Mapping):
+        raise OrgError(f"{what}: executeAnonymous gave no result", body=body)
+    if not body.get("compiled"):
+        problem = body.get("compileProblem") or "unknown compile problem"
+        hint = ""
+        if "StepforceScheduledStart" in str(problem):
+            hint = " Is the stepforce runtime deployed to this org? (`stepforce deploy`)"
+        raise OrgError(
+            f"{what}: the Apex did not compile (line {body.get('line')}, column "
+            f"{body.get('column')}): {problem}.{hint}",
+            error_code="COMPILE_ERROR",
+            body=dict(body),
+        )
+    if not body.get("success"):
+        raise OrgError(
+            f"{what}: {body.get('exceptionMessage') or 'the Apex failed'}",
+            error_code="APEX_ERROR",
+            body=dict(body),
+        )

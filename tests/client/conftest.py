@@ -1,0 +1,142 @@
+"""Fixtures for the runtime client: an org connection, Run JSON shaped like the runtime's
+StepforceRunJson output, a fake clock, and a mocked org (``responses``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from stepforce.runtime_client.auth import OrgConnection
+from stepforce.runtime_client.external_cli import ToolCredentials
+
+INSTANCE = "https://acme.my.salesforce.com"
+TOKEN = "00D5g000004ABCD!AQ0AQFakeSessionTokenValue.abc_DEF-123"
+FRESH_TOKEN = "00D5g000004ABCD!AQ0AQFreshSessionTokenValue.xyz_987"
+APEX = f"{INSTANCE}/services/apexrest/stepforce/v1/runs"
+DATA = f"{INSTANCE}/services/data/v67.0"
+RUN_ID = "a015g00000ABCDEAA2"
+VERSIONS = [
+    {"label": "Spring '26", "url": "/services/data/v66.0", "version": "66.0"},
+    {"label": "Summer '26", "url": "/services/data/v67.0", "version": "67.0"},
+    {"label": "Winter '26", "url": "/services/data/v65.0", "version": "65.0"},
+]
+T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def step_json(
+    step: str,
+    index: int,
+    *,
+    status: str = "Succeeded",
+    attempt: int = 1,
+    iteration: int = 1,
+    start: float = 0.0,
+    seconds: float = 10.0,
+    limits: dict[str, int] | None = None,
+    error: str | None = None,
+    outputs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    started = T0 + dt.timedelta(seconds=start)
+    used = {"soql": 3, "dml": 1, "cpuMs": 420, "heapBytes": 150_000, "callouts": 0}
+    used.update(limits or {})
+    return {
+        "id": f"a025g00000S{index:02d}{attempt}{iteration}AA",
+        "step": step,
+        "index": index,
+        "type": "Apex",
+        "status": status,
+        "attempt": attempt,
+        "iteration": iteration,
+        "inputs": {"pageSize": 200},
+        "outputs": outputs if outputs is not None else {"fetched": 200},
+        "error": error,
+        "jobId": "7075g00000JOB01AAA",
+        "startedAt": iso(started),
+        "finishedAt": iso(started + dt.timedelta(seconds=seconds)),
+        "limits": used,
+    }
+
+
+def run_json(
+    status: str = "Running",
+    steps: list[dict[str, Any]] | None = None,
+    *,
+    run_id: str = RUN_ID,
+    current: str | None = "Fetch_Page",
+    error: str | None = None,
+    finished_after: float | None = None,
+    request_key: str = "key-1",
+    with_steps: bool = True,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": run_id,
+        "orchestration": "Invoice_Sync",
+        "status": status,
+        "currentStep": current,
+        "requestKey": request_key,
+        "trigger": "Api",
+        "inputs": {"since": "2026-11-01", "pageSize": 200},
+        "context": {"inputs": {"since": "2026-11-01"}, "steps": {}},
+        "error": error,
+        "startedAt": iso(T0),
+        "finishedAt": iso(T0 + dt.timedelta(seconds=finished_after))
+        if finished_after is not None
+        else None,
+    }
+    if with_steps:
+        data["steps"] = steps or []
+    return data
+
+
+def sf_errors(code: str, message: str) -> list[dict[str, str]]:
+    return [{"errorCode": code, "message": message}]
+
+
+class FakeClock:
+    """Simulated time: sleeping advances it instantly and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def connection() -> OrgConnection:
+    return OrgConnection(INSTANCE, TOKEN, "67.0", "Credentials from a test.")
+
+
+@pytest.fixture
+def refreshable_connection() -> OrgConnection:
+    return OrgConnection(
+        INSTANCE,
+        TOKEN,
+        "67.0",
+        "Credentials from the Salesforce CLI org 'dev'.",
+        _refresher=lambda: ToolCredentials(INSTANCE, FRESH_TOKEN),
+    )

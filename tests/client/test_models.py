@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from stepforce.errors import OrgError
+from stepforce.runtime_client.models import Run, RunPage, parse_time
+
+from .conftest import T0, run_json, step_json
+
+
+def test_run_with_steps_parses_to_typed_values_with_aware_times() -> None:
+    data = run_json(
+        "Failed",
+        [step_json("Fetch_Page", 0, status="Failed", error="boom")],
+        error="Step Fetch_Page failed: boom",
+        finished_after=30,
+    )
+    run = Run.from_json(data)
+    assert run.status == "Failed"
+    assert run.is_terminal
+    assert run.started_at == T0
+    assert run.started_at.tzinfo is not None
+    assert run.finished_at == T0 + dt.timedelta(seconds=30)
+    step = run.steps[0]
+    assert (step.step, step.index, step.attempt, step.iteration) == ("Fetch_Page", 0, 1, 1)
+    assert step.limits.cpu_ms == 420
+    assert step.limits.heap_bytes == 150_000
+    assert step.duration() == dt.timedelta(seconds=10)
+    assert step.error == "boom"
+    assert run.to_json() == data
+
+
+def test_unknown_keys_are_tolerated_and_kept_for_json() -> None:
+    data = run_json("Queued", with_steps=False)
+    data["priority"] = "High"
+    data["startedAt"] = None
+    run = Run.from_json(data)
+    assert run.steps == ()
+    assert run.started_at is None
+    assert run.to_json()["priority"] == "High"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-25T10:00:00.000Z", T0),
+        ("2026-11-25T10:00:00.000+0000", T0),
+        ("2026-11-25T12:00:00+02:00", T0),
+        ("2026-11-25T10:00:00", T0),
+    ],
+)
+def test_times_in_salesforce_formats_become_the_same_instant(
+    text: str, expected: dt.datetime
+) -> None:
+    parsed = parse_time(text)
+    assert parsed == expected
+    assert parsed is not None
+    assert parsed.tzinfo is not None
+
+
+def test_a_body_that_is_not_a_run_is_an_org_error() -> None:
+    with pytest.raises(OrgError, match="not a Run"):
+        Run.from_json([{"errorCode": "X", "message": "y"}])
+    with pytest.raises(OrgError, match="could not be read"):
+        Run.from_json({"id": "a01", "startedAt": "yesterday"})
+
+
+def test_run_page_knows_whether_more_runs_follow() -> None:
+    page = RunPage.from_json({"runs": [run_json(with_steps=False)], "total": 3}, 1, 0)
+    assert page.total == 3
+    assert page.has_more
+    assert page.runs[0].id
+    last = RunPage.from_json({"runs": [run_json(with_steps=False)], "total": 3}, 1, 2)
+    assert not last.has_more
+    with pytest.raises(OrgError):
+        RunPage.from_json({"total": 0}, 1, 0)

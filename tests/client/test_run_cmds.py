@@ -1,0 +1,393 @@
+"""The run/schedule commands end to end: options -> client -> mocked org -> output, exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import responses
+from click.testing import CliRunner
+from responses import matchers
+
+from stepforce.cli import run_cmds
+from stepforce.cli.main import main
+from stepforce.runtime_client.schedule import cron_trigger_query
+
+from .conftest import (
+    APEX,
+    DATA,
+    INSTANCE,
+    RUN_ID,
+    TOKEN,
+    VERSIONS,
+    FakeClock,
+    run_json,
+    sf_errors,
+    step_json,
+)
+from .fake_org import TimelineOrg
+
+ENV = {"SF_INSTANCE_URL": INSTANCE, "SF_ACCESS_TOKEN": TOKEN}
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run ``stepforce ARGS`` through main() (the real exit codes) in CliRunner's isolation."""
+    with CliRunner().isolation(env=ENV if env is None else env) as (out, err, _both):
+        try:
+            main(args)
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        else:
+            code = 0
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def org(
+    mocked: responses.RequestsMock, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> responses.RequestsMock:
+    mocked.get(f"{INSTANCE}/services/data/", json=VERSIONS)
+    monkeypatch.setattr(run_cmds, "clock_factory", lambda: clock)
+    return mocked
+
+
+def test_start_parses_typed_inputs_and_prints_how_to_follow(org: responses.RequestsMock) -> None:
+    org.post(
+        APEX,
+        status=201,
+        json=run_json("Queued", with_steps=False),
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "orchestration": "Invoice_Sync",
+                    "inputs": {
+                        "since": "2026-11-01",
+                        "pageSize": 100,
+                        "dry": True,
+                        "ids": [1, 2],
+                        "note": "a=b",
+                    },
+                    "requestKey": "nightly-2026-11-25",
+                }
+            )
+        ],
+    )
+    code, out, err = invoke(
+        [
+            "run",
+            "start",
+            "Invoice_Sync",
+            "--input",
+            "since=2026-11-01",
+            "--input",
+            "pageSize=100",
+            "--input",
+            "dry=true",
+            "--input",
+            "ids=[1,2]",
+            "--input",
+            "note=a=b",
+            "--request-key",
+            "nightly-2026-11-25",
+        ]
+    )
+    assert code == 0, err
+    assert f"Started run {RUN_ID}" in out
+    assert f"stepforce run watch {RUN_ID}" in out
+    assert "SF_INSTANCE_URL and SF_ACCESS_TOKEN" in err  # says which credentials were used
+
+
+def test_start_reads_an_inputs_file_and_input_wins(
+    org: responses.RequestsMock, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "inputs.yaml"
+    inputs.write_text("since: '2026-10-01'\npageSize: 10\n")
+    org.post(
+        APEX,
+        status=201,
+        json=run_json("Queued", with_steps=False),
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "orchestration": "Invoice_Sync",
+                    "inputs": {"since": "2026-10-01", "pageSize": 20},
+                },
+                strict_match=False,
+            )
+        ],
+    )
+    code, out, _ = invoke(
+        [
+            "run",
+            "start",
+            "Invoice_Sync",
+            "--inputs-file",
+            str(inputs),
+            "--input",
+            "pageSize=20",
+            "--json",
+        ]
+    )
+    assert code == 0
+    assert json.loads(out)["id"] == RUN_ID
+
+
+def test_bad_input_pair_is_a_usage_error() -> None:
+    code, _, err = invoke(["run", "start", "Invoice_Sync", "--input", "novalue"])
+    assert code == 2
+    assert "'novalue' is not KEY=VALUE" in err
+
+
+def test_start_wait_follows_to_success_with_a_summary(org: responses.RequestsMock) -> None:
+    org.post(APEX, status=201, json=run_json("Queued", with_steps=False))
+    TimelineOrg(org_clock(org), [30.0, 90.0]).install(org)
+    code, out, err = invoke(["run", "start", "Invoice_Sync", "--wait"])
+    assert code == 0, err
+    assert "Succeeded" in out
+    assert "Time:" in out
+    assert "Step_1: 1.5 min (75%)" in out
+
+
+def org_clock(org: responses.RequestsMock) -> FakeClock:
+    return run_cmds.clock_factory()  # type: ignore[return-value]
+
+
+def test_watch_of_a_failed_run_exits_1_with_its_error(org: responses.RequestsMock) -> None:
+    TimelineOrg(org_clock(org), [10.0, 10.0], fail_at=1).install(org)
+    code, out, err = invoke(["run", "watch", RUN_ID])
+    assert code == 1
+    assert "error: Step Step_1 failed: boom" in out
+    assert f"error: Run {RUN_ID} ended Failed: Step Step_1 failed: boom" in err
+
+
+def test_watch_json_prints_only_the_final_run(org: responses.RequestsMock) -> None:
+    TimelineOrg(org_clock(org), [10.0], fail_at=0).install(org)
+    code, out, _ = invoke(["run", "watch", RUN_ID, "--json"])
+    assert code == 1
+    assert json.loads(out)["status"] == "Failed"
+
+
+def test_watch_timeout_exits_3_and_says_how_to_resume(org: responses.RequestsMock) -> None:
+    TimelineOrg(org_clock(org), [7200.0]).install(org)
+    code, _, err = invoke(["run", "watch", RUN_ID, "--timeout", "5"])
+    assert code == 3
+    assert f"stepforce run watch {RUN_ID}" in err
+    code, out, _ = invoke(["run", "watch", RUN_ID, "--timeout", "5", "--json"])
+    assert code == 3
+    assert json.loads(out)["status"] == "Running"
+
+
+def test_watch_on_a_terminal_shows_the_live_table(
+    org: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_cmds, "stdout_is_terminal", lambda: True)
+    TimelineOrg(org_clock(org), [10.0, 20.0]).install(org)
+    code, out, _ = invoke(["run", "watch", RUN_ID])
+    assert code == 0
+    assert "CPU ms" in out
+    assert "Step_1" in out
+    assert "Succeeded" in out
+
+
+def test_status_shows_steps_and_flags_near_limit_steps(org: responses.RequestsMock) -> None:
+    steps = [
+        step_json("Fetch_Page", 0, limits={"soql": 190}),
+        step_json("Post_Summary", 1, start=10),
+    ]
+    org.get(f"{APEX}/{RUN_ID}", json=run_json("Succeeded", steps, current=None, finished_after=30))
+    code, out, _ = invoke(["run", "status", RUN_ID])
+    assert code == 0
+    assert "Fetch_Page used 190 of 200 SOQL queries (95%" in out
+    code, out, _ = invoke(["run", "status", RUN_ID, "--json"])
+    assert code == 0
+    assert len(json.loads(out)["steps"]) == 2
+
+
+def test_list_passes_filters_and_prints_paging(org: responses.RequestsMock) -> None:
+    org.get(
+        APEX,
+        json={"runs": [run_json("Failed", with_steps=False)], "total": 12},
+        match=[
+            matchers.query_param_matcher(
+                {"orchestration": "Invoice_Sync", "status": "Failed", "limit": "10", "offset": "0"}
+            )
+        ],
+    )
+    code, out, _ = invoke(
+        ["run", "list", "--orchestration", "Invoice_Sync", "--status", "Failed", "--limit", "10"]
+    )
+    assert code == 0
+    assert RUN_ID in out
+    assert "runs 1-1 of 12; next page: --offset 1" in out
+    code, out, _ = invoke(
+        [
+            "run",
+            "list",
+            "--orchestration",
+            "Invoice_Sync",
+            "--status",
+            "Failed",
+            "--limit",
+            "10",
+            "--json",
+        ]
+    )
+    assert json.loads(out)["total"] == 12
+
+
+def test_logs_show_attempt_errors_and_outputs(org: responses.RequestsMock) -> None:
+    steps = [
+        step_json("Fetch_Page", 0, status="Failed", error="Read timed out"),
+        step_json("Fetch_Page", 0, attempt=2, outputs={"cursor": "abc"}),
+        step_json("Post_Summary", 1),
+    ]
+    org.get(f"{APEX}/{RUN_ID}", json=run_json("Succeeded", steps))
+    code, out, _ = invoke(["run", "logs", RUN_ID, "--step", "Fetch_Page"])
+    assert code == 0
+    assert "error:   Read timed out" in out
+    assert '"cursor": "abc"' in out
+    assert "Post_Summary" not in out
+    code, out, _ = invoke(["run", "logs", RUN_ID, "--json"])
+    assert [entry["step"] for entry in json.loads(out)] == ["Fetch_Page", "Post_Summary"]
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), [("pause", "Paused"), ("resume", "Running"), ("cancel", "Cancelled")]
+)
+def test_transitions_print_the_new_state(
+    org: responses.RequestsMock, action: str, status: str
+) -> None:
+    org.post(f"{APEX}/{RUN_ID}/{action}", json=run_json(status, with_steps=False))
+    code, out, _ = invoke(["run", action, RUN_ID])
+    assert code == 0
+    assert f"Run {RUN_ID} (Invoice_Sync): {status}" in out
+    code, out, _ = invoke(["run", action, RUN_ID, "--json"])
+    assert json.loads(out)["status"] == status
+
+
+def test_an_illegal_transition_exits_1_with_the_orgs_message(org: responses.RequestsMock) -> None:
+    org.post(
+        f"{APEX}/{RUN_ID}/resume",
+        status=409,
+        json=sf_errors("ILLEGAL_TRANSITION", "Run is Succeeded"),
+    )
+    code, _, err = invoke(["run", "resume", RUN_ID])
+    assert code == 1
+    assert "error: ILLEGAL_TRANSITION: Run is Succeeded" in err
+
+
+def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> None:
+    org.post(
+        f"{APEX}/{RUN_ID}/retry",
+        json=run_json("Queued", with_steps=False),
+        match=[
+            matchers.json_params_matcher({"fromStep": "Fetch_Page", "inputs": {"pageSize": 50}})
+        ],
+    )
+    code, out, _ = invoke(
+        ["run", "retry", RUN_ID, "--from-step", "Fetch_Page", "--input", "pageSize=50"]
+    )
+    assert code == 0
+    assert "Queued" in out
+
+
+ANON_OK = {
+    "line": -1,
+    "column": -1,
+    "compiled": True,
+    "success": True,
+    "compileProblem": None,
+    "exceptionStackTrace": None,
+    "exceptionMessage": None,
+}
+CRON = {
+    "Id": "08e5g00000ABCDEAAA",
+    "CronJobDetail": {"Name": "Nightly"},
+    "CronExpression": "0 0 2 * * ?",
+    "State": "WAITING",
+    "NextFireTime": "2026-11-26T02:00:00.000+0000",
+}
+
+
+def test_schedule_and_unschedule(org: responses.RequestsMock) -> None:
+    org.get(f"{DATA}/tooling/executeAnonymous/", json=ANON_OK)
+    org.get(
+        f"{DATA}/query/",
+        json={"totalSize": 1, "done": True, "records": [CRON]},
+        match=[matchers.query_param_matcher({"q": cron_trigger_query("Nightly")})],
+    )
+    code, out, err = invoke(
+        [
+            "schedule",
+            "Invoice_Sync",
+            "--cron",
+            "0 0 2 * * ?",
+            "--name",
+            "Nightly",
+            "--input",
+            "since=2026-11-01",
+        ]
+    )
+    assert code == 0, err
+    assert (
+        "Scheduled 'Nightly' (08e5g00000ABCDEAAA), next start 2026-11-26T02:00:00.000+0000" in out
+    )
+    code, out, _ = invoke(["unschedule", "Nightly", "--json"])
+    assert code == 0
+    assert json.loads(out)["unscheduled"][0]["id"] == "08e5g00000ABCDEAAA"
+
+
+def test_schedule_rejects_a_bad_cron_before_any_call(org: responses.RequestsMock) -> None:
+    code, _, err = invoke(["schedule", "Invoice_Sync", "--cron", "every night"])
+    assert code == 2
+    assert "--cron" in err
+    assert len(org.calls) == 0
+
+
+def test_no_credentials_exit_2_with_how_to_log_in(tmp_path: Path) -> None:
+    env = {"PATH": str(tmp_path), "SF_INSTANCE_URL": None, "SF_ACCESS_TOKEN": None}
+    code, _, err = invoke(["run", "status", RUN_ID], env=env)  # type: ignore[arg-type]
+    assert code == 2
+    assert "sf org login web -a NAME" in err
+    code, out, _ = invoke(["run", "status", RUN_ID, "--json"], env=env)  # type: ignore[arg-type]
+    assert code == 2
+    assert json.loads(out)["error"]["type"] == "CredentialsError"
+
+
+def test_the_token_never_reaches_the_terminal(org: responses.RequestsMock) -> None:
+    echo = f"Session {TOKEN} is invalid"
+    org.get(f"{APEX}/{RUN_ID}", status=401, json=sf_errors("INVALID_SESSION_ID", echo))
+    for extra in ([], ["--json"]):
+        code, out, err = invoke(
+            ["run", "status", RUN_ID, "--instance-url", INSTANCE, "--access-token", TOKEN, *extra],
+            env={},
+        )
+        assert code == 2
+        assert TOKEN not in out + err
+
+
+def test_yaml_dates_in_an_inputs_file_travel_as_iso_text(
+    org: responses.RequestsMock, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "inputs.yaml"
+    inputs.write_text("since: 2026-10-01\nids: [1, 2]\n")
+    org.post(
+        APEX,
+        status=201,
+        json=run_json("Queued", with_steps=False),
+        match=[
+            matchers.json_params_matcher(
+                {"inputs": {"since": "2026-10-01", "ids": [1, 2]}}, strict_match=False
+            )
+        ],
+    )
+    code, _, err = invoke(["run", "start", "Invoice_Sync", "--inputs-file", str(inputs)])
+    assert code == 0, err
+
+
+def test_logs_for_a_step_that_has_not_run(org: responses.RequestsMock) -> None:
+    org.get(f"{APEX}/{RUN_ID}", json=run_json("Running", [step_json("Fetch_Page", 0)]))
+    code, out, _ = invoke(["run", "logs", RUN_ID, "--step", "Post_Summary"])
+    assert code == 0
+    assert "No attempt of step Post_Summary yet." in out

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+import responses
+from hypothesis import given
+from hypothesis import strategies as st
+from responses import matchers
+
+from stepforce.errors import NotFoundError, OrgError, UsageError
+from stepforce.runtime_client.auth import OrgConnection
+from stepforce.runtime_client.client import StepforceClient
+from stepforce.runtime_client.schedule import (
+    abort_body,
+    apex_string,
+    check_anonymous_result,
+    cron_trigger_query,
+    schedule_body,
+)
+
+from .conftest import DATA, FakeClock
+
+# The Apex lexer's string literal: ' ( ~['\\\r\n] | \\[btnfr"'\\] | \\u+XXXX )* '
+_LITERAL = re.compile(r"'(?:[^'\\\r\n]|\\[btnfr\"'\\]|\\u+[0-9a-fA-F]{4})*'")
+_DECODE = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
+
+
+def decode_apex_literal(literal: str) -> str:
+    """What Apex would read from a literal that the lexer accepts as one token."""
+    assert _LITERAL.fullmatch(literal), f"not one Apex string literal: {literal!r}"
+    body, out, i = literal[1:-1], [], 0
+    while i < len(body):
+        if body[i] != "\\":
+            out.append(body[i])
+            i += 1
+        elif body[i + 1] == "u":
+            j = i + 1
+            while body[j] == "u":
+                j += 1
+            out.append(chr(int(body[j : j + 4], 16)))
+            i = j + 4
+        else:
+            out.append(_DECODE[body[i + 1]])
+            i += 2
+    return "".join(out)
+
+
+@given(st.text())
+def test_any_text_becomes_one_literal_that_decodes_to_itself(text: str) -> None:
+    assert decode_apex_literal(apex_string(text)) == text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "x'); System.abortJob('08e000000000001'); //",
+        "x\\'); delete [SELECT Id FROM Account]; //",
+        "line1\nSystem.debug('injected');",
+        "\\",
+        "'",
+        "\u0000\u001f\u007f",
+    ],
+)
+def test_injection_attempts_stay_inside_the_literal(payload: str) -> None:
+    literal = apex_string(payload)
+    assert decode_apex_literal(literal) == payload
+    body = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"note": payload})
+    # Exactly four literal arguments and nothing outside them but the call itself.
+    outside = _LITERAL.sub("L", body)
+    assert outside == "StepforceScheduledStart.schedule(L, L, L, L);"
+
+
+def test_schedule_body_passes_inputs_as_compact_json() -> None:
+    body = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"since": "2026-11-01", "n": 5})
+    literals = [decode_apex_literal(m) for m in _LITERAL.findall(body)]
+    assert literals == ["Nightly", "0 0 2 * * ?", "Invoice_Sync", '{"n":5,"since":"2026-11-01"}']
+
+
+def test_bad_orchestration_and_job_names_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="not an orchestration API name"):
+        schedule_body("Nightly", "0 0 2 * * ?", "Invoice'Sync", {})
+    with pytest.raises(UsageError, match="1-80 characters"):
+        schedule_body("x" * 81, "0 0 2 * * ?", "Invoice_Sync", {})
+
+
+def test_cron_trigger_query_quotes_the_name() -> None:
+    soql = cron_trigger_query("Nightly' OR Name != '")
+    assert soql.endswith("WHERE CronJobDetail.Name = 'Nightly\\' OR Name != \\''")
+
+
+def test_abort_body_accepts_only_cron_trigger_ids() -> None:
+    assert abort_body(["08e5g00000ABCDE"]) == "System.abortJob('08e5g00000ABCDE');"
+    with pytest.raises(OrgError, match="not a CronTrigger id"):
+        abort_body(["08e'); System.debug('x"])
+
+
+def test_anonymous_results_are_checked_for_compile_and_runtime_failures() -> None:
+    check_anonymous_result({"compiled": True, "success": True}, "ok")
+    with pytest.raises(OrgError, match="runtime deployed") as compile_error:
+        check_anonymous_result(
+            {
+                "compiled": False,
+                "success": False,
+                "line": 1,
+                "column": 1,
+                "compileProblem": "Variable does not exist: StepforceScheduledStart",
+            },
+            "scheduling",
+        )
+    assert compile_error.value.error_code == "COMPILE_ERROR"
+    with pytest.raises(OrgError, match="already scheduled"):
+        check_anonymous_result(
+            {
+                "compiled": True,
+                "success": False,
+                "exceptionMessage": (
+                    'System.AsyncException: The Apex job named "Nightly" is already scheduled'
+                ),
+            },
+            "scheduling",
+        )
+
+
+CRON_RECORD = {
+    "attributes": {"type": "CronTrigger"},
+    "Id": "08e5g00000ABCDEAAA",
+    "CronJobDetail": {"attributes": {"type": "CronJobDetail"}, "Name": "Nightly"},
+    "CronExpression": "0 0 2 * * ?",
+    "State": "WAITING",
+    "NextFireTime": "2026-11-26T02:00:00.000+0000",
+}
+ANON_OK = {
+    "line": -1,
+    "column": -1,
+    "compiled": True,
+    "success": True,
+    "compileProblem": None,
+    "exceptionStackTrace": None,
+    "exceptionMessage": None,
+}
+
+
+def test_client_schedules_then_reads_the_cron_trigger(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    apex = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"since": "2026-11-01"})
+    mocked.get(
+        f"{DATA}/tooling/executeAnonymous/",
+        json=ANON_OK,
+        match=[matchers.query_param_matcher({"anonymousBody": apex})],
+    )
+    mocked.get(
+        f"{DATA}/query/",
+        json={"totalSize": 1, "done": True, "records": [CRON_RECORD]},
+        match=[matchers.query_param_matcher({"q": cron_trigger_query("Nightly")})],
+    )
+    client = StepforceClient(connection, clock=clock)
+    job = client.schedule("Invoice_Sync", "0 0 2 * * ?", {"since": "2026-11-01"}, name="Nightly")
+    assert (job.id, job.state, job.next_fire_time) == (
+        "08e5g00000ABCDEAAA",
+        "WAITING",
+        "2026-11-26T02:00:00.000+0000",
+    )
+
+
+def test_client_unschedules_by_name_and_reports_an_unknown_name(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    query = mocked.get(
+        f"{DATA}/query/", json={"totalSize": 1, "done": True, "records": [CRON_RECORD]}
+    )
+    abort = mocked.get(
+        f"{DATA}/tooling/executeAnonymous/",
+        json=ANON_OK,
+        match=[
+            matchers.query_param_matcher(
+                {"anonymousBody": "System.abortJob('08e5g00000ABCDEAAA');"}
+            )
+        ],
+    )
+    client = StepforceClient(connection, clock=clock)
+    assert [j.name for j in client.unschedule("Nightly")] == ["Nightly"]
+    assert query.call_count == 1
+    assert abort.call_count == 1
+    mocked.replace(
+        responses.GET, f"{DATA}/query/", json={"totalSize": 0, "done": True, "records": []}
+    )
+    with pytest.raises(NotFoundError, match="no scheduled job is named 'Gone'"):
+        client.unschedule("Gone")
