@@ -1,7 +1,290 @@
-"""Commands of this module are registered in main.py through COMMANDS."""
+"""``stepforce deploy``: build the metadata-format zip, deploy it, watch it, report it."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
-COMMANDS: list[click.Command] = []
+from stepforce.cli.org_options import org_options
+from stepforce.cli.output import emit_json
+from stepforce.errors import FailureError, StepforceError, UsageError
+from stepforce.generator.mdapi import MdapiPackage, build_mdapi_package, source_api_version
+from stepforce.generator.project import DEFAULT_API_VERSION
+from stepforce.runtime_client.auth import OrgConnection, OrgOptions, resolve_org
+from stepforce.runtime_client.deploy import (
+    Deployer,
+    DeployRequest,
+    DeployStillRunning,
+    Poller,
+    TestLevel,
+    check_deploy_id,
+    deploy_zip,
+    watch_deploy,
+)
+from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+DEFAULT_WAIT_MINUTES = 30.0
+
+
+def make_poller() -> Poller:
+    """The poller the command uses; tests replace it with one that never sleeps."""
+    return Poller()
+
+
+def deployer_for(connection: OrgConnection) -> Deployer:
+    return Deployer(
+        connect=connection.salesforce,
+        refresh=connection.refresh if connection.can_refresh else None,
+        secrets=connection.secrets,
+    )
+
+
+@dataclass
+class ProgressDisplay:
+    """Components and tests so far: a live line on a terminal, a line per change otherwise."""
+
+    live: bool
+    quiet: bool = False
+    _last: str = field(default="", init=False)
+    _status: Status | None = field(default=None, init=False)
+
+    def started(self, deploy_id: str, request: DeployRequest) -> None:
+        mode = "validation (check only)" if request.check_only else "deploy"
+        level = request.test_level.value if request.test_level else ""
+        self._line(f"Started {mode} {deploy_id}, test level {level}")
+
+    def update(self, result: DeployResult) -> None:
+        text = (
+            f"{result.status}: components {result.components_deployed}/"
+            f"{result.components_total}, tests {result.tests_completed}/{result.tests_total}, "
+            f"errors {result.component_errors + result.test_errors}"
+        )
+        if self.quiet or text == self._last:
+            return
+        self._last = text
+        if not self.live:
+            click.echo(text, err=True)
+        elif self._status is None:
+            from rich.console import Console  # only on a terminal: keeps CLI start-up quick
+
+            self._status = Console(stderr=True).status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def _line(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text, err=True)
+
+
+def _split_tests(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
+def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | None:
+    """The converted project, before any org is asked, so a bad DIR costs no API call.
+
+    package.xml takes the project's sourceApiVersion (generated projects always have one).
+    With --status the project only serves to map failures to files, so it may be absent.
+    """
+    if status_id and not (project_dir / "sfdx-project.json").is_file():
+        return None
+    version = source_api_version(project_dir) or DEFAULT_API_VERSION
+    try:
+        return build_mdapi_package(project_dir, version)
+    except UsageError:
+        if status_id:
+            return None
+        raise
+
+
+@click.command("deploy")
+@click.argument(
+    "project_dir",
+    metavar="[DIR]",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@org_options
+@click.option("--check-only", is_flag=True, help="Validate only; change nothing in the org.")
+@click.option(
+    "--test-level",
+    type=click.Choice([level.value for level in TestLevel]),
+    help="Default: NoTestRun on scratch orgs and sandboxes, RunLocalTests on production.",
+)
+@click.option(
+    "--tests", metavar="A,B", callback=_split_tests, help="Test classes (RunSpecifiedTests)."
+)
+@click.option(
+    "--wait",
+    "wait_minutes",
+    metavar="MINUTES",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_WAIT_MINUTES,
+    show_default=True,
+    help="Minutes to watch before giving up (exit 3; the deploy goes on).",
+)
+@click.option("--status", "status_id", metavar="DEPLOY_ID", help="Watch a deploy started before.")
+@click.option(
+    "--junit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Apex test results as JUnit XML to this file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def deploy_command(
+    project_dir: Path,
+    org: OrgOptions,
+    check_only: bool,
+    test_level: str | None,
+    tests: tuple[str, ...],
+    wait_minutes: float,
+    status_id: str | None,
+    junit: Path | None,
+    as_json: bool,
+) -> None:
+    """Deploy a generated project to an org through the Metadata API (no sf CLI needed).
+
+    Converts DIR (a folder with sfdx-project.json, default .) to a metadata-format zip,
+    deploys it and shows progress. Failures are reported as file:line: problem against the
+    source files, test failures as Class.method: message. Exit 1 when the deploy fails, 3
+    when --wait runs out (the deploy goes on: watch it again with --status ID).
+
+    \b
+    Example:
+      stepforce deploy force-app-generated -o my-scratch
+      stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
+      stepforce deploy --status 0Af5g00000AbCdE -o prod
+    """
+    request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
+    if status_id:
+        check_deploy_id(status_id)
+    package = _load_package(project_dir, status_id)
+    connection = resolve_org(org)
+    deployer = deployer_for(connection)
+    display = ProgressDisplay(live=_stderr_is_terminal(), quiet=as_json)
+    try:
+        result = _run(deployer, package, request, status_id, wait_minutes, display)
+    except DeployStillRunning as still:
+        _report_still_running(still, as_json)
+        raise
+    finally:
+        display.stop()
+    if package is not None:
+        result = with_sources(
+            result, package.component_map, package.member_map, project_dir.as_posix()
+        )
+    if junit is not None:
+        junit.parent.mkdir(parents=True, exist_ok=True)
+        junit.write_bytes(junit_xml(result))
+    _report(result, as_json)
+
+
+def _run(
+    deployer: Deployer,
+    package: MdapiPackage | None,
+    request: DeployRequest,
+    status_id: str | None,
+    wait_minutes: float,
+    display: ProgressDisplay,
+) -> DeployResult:
+    poller = make_poller()
+    if status_id:
+        return watch_deploy(
+            deployer,
+            status_id,
+            wait_minutes=wait_minutes,
+            poller=poller,
+            on_progress=display.update,
+        )
+    assert package is not None, "a package is built whenever no --status is given"
+    return deploy_zip(
+        deployer,
+        package.to_zip(),
+        request,
+        has_apex=package.has_apex(),
+        wait_minutes=wait_minutes,
+        poller=poller,
+        on_started=display.started,
+        on_progress=display.update,
+    )
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _report_still_running(still: DeployStillRunning, as_json: bool) -> None:
+    if as_json:
+        emit_json({**still.result.to_json(), "error": _error_json(still)})
+        raise click.exceptions.Exit(still.exit_code)
+
+
+def _error_json(error: StepforceError) -> dict[str, str]:
+    return {"type": type(error).__name__, "message": str(error).splitlines()[0]}
+
+
+def _report(result: DeployResult, as_json: bool) -> None:
+    failure = _failure(result)
+    if as_json:
+        payload = result.to_json()
+        if failure is not None:
+            payload["error"] = _error_json(failure)
+        emit_json(payload)
+        if failure is not None:
+            # The details are in the one JSON document already; exit with the failure's code.
+            raise click.exceptions.Exit(failure.exit_code)
+        return
+    for line in describe(result):
+        click.echo(line)
+    if failure is not None:
+        raise failure
+
+
+def _failure(result: DeployResult) -> FailureError | None:
+    if result.status == "Succeeded" and not result.test_failures:
+        return None
+    counts = (
+        f"{len(result.component_failures)} component error(s), "
+        f"{len(result.test_failures)} test failure(s)"
+    )
+    detail = f": {result.error_message}" if result.error_message else ""
+    return FailureError(f"deploy {result.id} {result.status} ({counts}){detail}")
+
+
+def describe(result: DeployResult) -> list[str]:
+    """The human report: failures first, located; then the counts and the coverage."""
+    lines = [str(failure) for failure in result.component_failures]
+    for test in result.test_failures:
+        lines.append(str(test))
+        lines.extend(f"    {row}" for row in test.stack_trace.splitlines())
+    lines.extend(f"coverage warning: {warning}" for warning in result.coverage_warnings)
+    kind = "validation" if result.check_only else "deploy"
+    summary = (
+        f"{kind} {result.id} {result.status}: {result.components_deployed}/"
+        f"{result.components_total} components"
+    )
+    if result.tests_ran:
+        passed = len(result.tests) - len(result.test_failures)
+        summary += f", {passed}/{len(result.tests)} tests passed"
+        coverage = result.coverage_percent()
+        if coverage is not None:
+            summary += f", coverage {coverage}%"
+    lines.append(summary)
+    return lines
+
+
+COMMANDS: list[click.Command] = [deploy_command]

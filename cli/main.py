@@ -67,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in args
     try:
-        cli.main(args=args, prog_name="stepforce", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a click.exceptions.Exit a command
+        # raised (e.g. after printing its JSON report) instead of raising it.
+        code = cli.main(args=args, prog_name="stepforce", standalone_mode=False)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
     except click.Abort:
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         where = f" (traceback in {log})" if log else ""
         click.echo(f"internal error: {type(error).__name__}: {error}{where}", err=True)
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

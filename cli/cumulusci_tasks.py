@@ -1,0 +1,265 @@
+"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI) and start a run.
+
+Register them in ``cumulusci.yml`` by ``class_path``::
+
+    tasks:
+      stepforce_deploy:
+        class_path: stepforce.cli.cumulusci_tasks.StepforceDeploy
+
+This is the only module of stepforce that imports cumulusci (an optional extra,
+``pip install 'stepforce[cumulusci]'``), and nothing else imports this module: CumulusCI
+loads it by its class path. CumulusCI owns the order of work (options, credentials refresh,
+``_run_task``); these classes only translate options and call stepforce's library code.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from cumulusci.core.exceptions import (
+    ApexTestException,
+    CommandException,
+    CumulusCIFailure,
+    DeploymentException,
+    TaskOptionsError,
+)
+from cumulusci.core.tasks import BaseTask
+from cumulusci.core.utils import process_bool_arg, process_list_arg
+from cumulusci.tasks.salesforce.BaseSalesforceTask import BaseSalesforceTask
+
+from stepforce.cli.deploy_cmd import describe
+from stepforce.errors import StepforceError, StillRunningError, UsageError
+from stepforce.generator.check import parse_only, run_checks
+from stepforce.generator.generate import generate
+from stepforce.generator.mdapi import build_mdapi_package, source_api_version
+from stepforce.generator.project import DEFAULT_API_VERSION
+from stepforce.runtime_client.auth import OrgConnection
+from stepforce.runtime_client.client import StepforceClient
+from stepforce.runtime_client.deploy import (
+    Deployer,
+    DeployRequest,
+    Poller,
+    TestLevel,
+    deploy_zip,
+)
+from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
+
+DEFAULT_SPECS = "orchestrations/*.yaml"
+DEFAULT_GENERATED = "force-app-generated"
+
+
+def _as_cumulusci_error(error: StepforceError) -> Exception:
+    """stepforce's two branches onto CumulusCI's: the user can fix it, or the org said no."""
+    converted: Exception
+    if isinstance(error, UsageError):
+        converted = TaskOptionsError(str(error))
+    elif isinstance(error, StillRunningError):
+        converted = CumulusCIFailure(str(error))
+    else:
+        converted = CommandException(str(error))
+    return converted
+
+
+def _project_api_version(task: Any) -> str:
+    version = task.project_config.project__package__api_version
+    return str(version) if version else DEFAULT_API_VERSION
+
+
+def _connection(task: Any) -> OrgConnection:
+    """The task's org as a stepforce connection; CumulusCI refreshed the token already."""
+    org = task.org_config
+    return OrgConnection(
+        instance_url=str(org.instance_url).rstrip("/"),
+        access_token=str(org.access_token),
+        api_version=_project_api_version(task),
+        source=f"Credentials from the CumulusCI org '{org.name}'.",
+    )
+
+
+class StepforceGenerate(BaseTask):  # type: ignore[misc]  # cumulusci ships no type hints
+    """Validate orchestration specs and write the Salesforce project they compile to."""
+
+    task_docs = "Runs `stepforce generate`: specs -> runtime + plan classes as an sfdx project."
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "specs": {
+            "description": f"Spec files or globs, comma-separated (default {DEFAULT_SPECS})."
+        },
+        "path": {"description": f"Project directory to write (default {DEFAULT_GENERATED})."},
+        "api_version": {"description": "API version of the metadata (default: the project's)."},
+        "source": {"description": "Folders with the step Flows/Apex, comma-separated."},
+    }
+
+    def _run_task(self) -> None:
+        patterns = process_list_arg(self.options.get("specs")) or [DEFAULT_SPECS]
+        # glob.glob, not Path.glob: a pattern may be absolute.
+        specs = sorted({Path(p) for pattern in patterns for p in glob.glob(pattern)})  # noqa: PTH207
+        if not specs:
+            raise TaskOptionsError(f"no spec matches {', '.join(patterns)}")
+        sources = process_list_arg(self.options.get("source"))
+        out = Path(self.options.get("path") or DEFAULT_GENERATED)
+        version = str(self.options.get("api_version") or _project_api_version(self))
+        try:
+            result = generate(
+                specs,
+                out,
+                api_version=version,
+                source_dirs=[Path(s) for s in sources] if sources else None,
+            )
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        for diagnostic in result.diagnostics:
+            self.logger.warning(str(diagnostic))
+        self.logger.info(f"Generated {', '.join(result.orchestrations)} into {out}")
+        self.return_values = {"path": str(out), "orchestrations": list(result.orchestrations)}
+
+
+class StepforceCheck(BaseTask):  # type: ignore[misc]
+    """Check a generated project offline with Salesforce's own tooling."""
+
+    task_docs = "Runs `stepforce check`: metadata schema, Apex syntax/semantics, PMD, format."
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "path": {"description": f"The sfdx project to check (default {DEFAULT_GENERATED})."},
+        "only": {"description": "Comma-separated checks to run (default: all)."},
+        "offline": {"description": "True: never install tools; skip checks lacking one."},
+    }
+
+    def _run_task(self) -> None:
+        path = Path(self.options.get("path") or DEFAULT_GENERATED)
+        try:
+            only = parse_only(self.options.get("only"))
+            report = run_checks(
+                path,
+                offline=process_bool_arg(self.options.get("offline") or False),
+                only=only,
+                progress=self.logger.info,
+            )
+        except ValueError as error:
+            raise TaskOptionsError(str(error)) from error
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        for diagnostic in report.diagnostics:
+            self.logger.error(str(diagnostic))
+        self.return_values = report.to_json()
+        if not report.ok:
+            raise CommandException(f"{len(report.errors)} problem(s) found by the offline checks")
+
+
+class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
+    """Deploy a generated project through the Metadata API, without the sf CLI."""
+
+    task_docs = (
+        "Converts the project to metadata format in Python and deploys it with "
+        "simple-salesforce (CumulusCI's own `deploy` converts source format with the sf CLI, "
+        "which needs Node 22). Failures are reported against the source files."
+    )
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "path": {"description": f"The sfdx project to deploy (default {DEFAULT_GENERATED})."},
+        "check_only": {"description": "True: validate only, change nothing."},
+        "test_level": {"description": "NoTestRun, RunSpecifiedTests, RunLocalTests or ..."},
+        "specified_tests": {"description": "Test classes, comma-separated (RunSpecifiedTests)."},
+        "wait_minutes": {"description": "Minutes to wait for the deploy (default 30)."},
+        "junit": {"description": "Write the Apex test results as JUnit XML to this file."},
+    }
+    #: Tests replace this with a poller that never sleeps.
+    make_poller: Callable[[], Poller] = Poller
+
+    def _init_options(self, kwargs: dict[str, Any]) -> None:
+        super()._init_options(kwargs)
+        level = self.options.get("test_level")
+        try:
+            self.request = DeployRequest(
+                check_only=process_bool_arg(self.options.get("check_only") or False),
+                test_level=TestLevel(level) if level else None,
+                tests=tuple(process_list_arg(self.options.get("specified_tests")) or ()),
+            )
+            self.wait_minutes = float(self.options.get("wait_minutes") or 30)
+        except ValueError as error:
+            raise TaskOptionsError(f"stepforce_deploy: {error}") from error
+
+    def _run_task(self) -> None:
+        path = Path(self.options.get("path") or DEFAULT_GENERATED)
+        connection = _connection(self)
+        try:
+            version = source_api_version(path) or connection.api_version
+            package = build_mdapi_package(path, version)
+            result = deploy_zip(
+                Deployer(connect=connection.salesforce, secrets=connection.secrets),
+                package.to_zip(),
+                self.request,
+                has_apex=package.has_apex(),
+                wait_minutes=self.wait_minutes,
+                poller=self.make_poller(),
+                on_started=lambda deploy_id, request: self.logger.info(
+                    f"Deploy {deploy_id} started (test level {request.test_level})"
+                ),
+                on_progress=self._progress,
+            )
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        result = with_sources(result, package.component_map, package.member_map, path.as_posix())
+        junit = self.options.get("junit")
+        if junit:
+            Path(junit).parent.mkdir(parents=True, exist_ok=True)
+            Path(junit).write_bytes(junit_xml(result))
+        self._finish(result)
+
+    def _progress(self, result: DeployResult) -> None:
+        self.logger.info(
+            f"{result.status}: components {result.components_deployed}/"
+            f"{result.components_total}, tests {result.tests_completed}/{result.tests_total}"
+        )
+
+    def _finish(self, result: DeployResult) -> None:
+        lines = describe(result)
+        ok = result.status == "Succeeded"
+        for line in lines:
+            (self.logger.info if ok else self.logger.error)(line)
+        self.return_values = result.to_json()
+        if ok:
+            return
+        if result.test_failures and not result.component_failures:
+            raise ApexTestException(f"{len(result.test_failures)} Apex test(s) failed: {lines[0]}")
+        raise DeploymentException(lines[-1] if len(lines) == 1 else f"{lines[0]} ({lines[-1]})")
+
+
+class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
+    """Start a run of an orchestration in the task's org."""
+
+    task_docs = "Starts a run over the stepforce REST API and returns its id."
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "orchestration": {"description": "The orchestration's API name.", "required": True},
+        "inputs": {"description": "Run inputs: a mapping, or name:value pairs comma-separated."},
+        "request_key": {"description": "Idempotency key: repeating it returns the same run."},
+    }
+
+    def _run_task(self) -> None:
+        inputs = self.options.get("inputs") or {}
+        if isinstance(inputs, str):
+            inputs = _pairs(inputs)
+        if not isinstance(inputs, dict):
+            raise TaskOptionsError("inputs must be a mapping or name:value pairs")
+        client = StepforceClient(_connection(self))
+        try:
+            run = client.start_run(
+                str(self.options["orchestration"]),
+                inputs,
+                request_key=self.options.get("request_key"),
+            )
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        self.logger.info(f"Started run {run.id} of {run.orchestration}: {run.status}")
+        self.return_values = {"run_id": run.id, "status": run.status}
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """``since:2026-11-01,pageSize:200`` -> a dict (values stay text; the plan coerces)."""
+    pairs: dict[str, str] = {}
+    for item in process_list_arg(text) or []:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            raise TaskOptionsError(f"inputs: {item!r} is not name:value")
+        pairs[name.strip()] = value.strip()
+    return pairs

@@ -1,0 +1,283 @@
+"""Fixtures for deploy tests: a small source-format project and Metadata API SOAP answers.
+
+The SOAP bodies follow the Metadata API's documented ``deployResponse`` and
+``checkDeployStatusResponse`` (namespace ``http://soap.sforce.com/2006/04/metadata``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import responses
+
+from stepforce.cli import deploy_cmd
+from stepforce.runtime_client.deploy import Poller
+
+INSTANCE = "https://acme.my.salesforce.com"
+TOKEN = "00D000000000001!AQ0AQHfakeTokenValueForTests"
+VERSION = "62.0"
+DEPLOY_ID = "0Af5g00000AbCdEFGH"
+MD = "http://soap.sforce.com/2006/04/metadata"
+SOAP_URL = f"{INSTANCE}/services/Soap/m/{VERSION}/deployRequest"
+QUERY_URL = f"{INSTANCE}/services/data/v{VERSION}/query/"
+
+CLASS_META = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    f'<ApexClass xmlns="{MD}">\n    <apiVersion>62.0</apiVersion>\n'
+    "    <status>Active</status>\n</ApexClass>\n"
+)
+
+
+def field_xml(label: str, extra: str = "") -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<CustomField xmlns="{MD}">\n{extra}    <label>{label}</label>\n'
+        "    <type>Checkbox</type>\n    <defaultValue>false</defaultValue>\n</CustomField>\n"
+    )
+
+
+def object_xml(label: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<CustomObject xmlns="{MD}">\n'
+        "    <sharingModel>ReadWrite</sharingModel>\n"
+        f"    <label>{label}</label>\n"
+        f"    <pluralLabel>{label}s</pluralLabel>\n"
+        "    <deploymentStatus>Deployed</deploymentStatus>\n"
+        "    <description>A test object</description>\n"
+        "</CustomObject>\n"
+    )
+
+
+def write_project(root: Path) -> Path:
+    """A generated-looking project: classes, a trigger, objects with fields, an event, etc."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sfdx-project.json").write_text(
+        '{"packageDirectories": [{"path": "force-app", "default": true}],'
+        ' "sourceApiVersion": "62.0"}',
+        encoding="utf-8",
+    )
+    base = root / "force-app" / "main" / "default"
+    files = {
+        "classes/SfPlan_Invoice_Sync.cls": "public with sharing class SfPlan_Invoice_Sync {\n}\n",
+        "classes/SfPlan_Invoice_Sync.cls-meta.xml": CLASS_META,
+        "classes/StepforceEngine.cls": "public with sharing class StepforceEngine {\n}\n",
+        "classes/StepforceEngine.cls-meta.xml": CLASS_META,
+        "triggers/StepforceRelay.trigger": "trigger StepforceRelay on Stepforce_Relay__e "
+        "(after insert) {\n}\n",
+        "triggers/StepforceRelay.trigger-meta.xml": CLASS_META.replace("ApexClass", "ApexTrigger"),
+        "objects/Stepforce_Run__c/Stepforce_Run__c.object-meta.xml": object_xml("Run"),
+        "objects/Stepforce_Run__c/fields/Status__c.field-meta.xml": field_xml("Status"),
+        "objects/Stepforce_Run__c/fields/Error__c.field-meta.xml": field_xml(
+            "Error", "    <fullName>Error__c</fullName>\n"
+        ),
+        "objects/Stepforce_Run__c/listViews/All.listView-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<ListView xmlns="{MD}">\n'
+            "    <filterScope>Everything</filterScope>\n    <label>All</label>\n</ListView>\n"
+        ),
+        "objects/Stepforce_Relay__e/Stepforce_Relay__e.object-meta.xml": object_xml("Relay"),
+        "objects/Stepforce_Relay__e/fields/Run_Id__c.field-meta.xml": field_xml("Run Id"),
+        "flows/Post_Summary.flow-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Flow xmlns="{MD}">\n'
+            "    <label>Post Summary</label>\n</Flow>\n"
+        ),
+        "permissionsets/Stepforce_Admin.permissionset-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<PermissionSet xmlns="{MD}">\n'
+            "    <label>Stepforce Admin</label>\n</PermissionSet>\n"
+        ),
+        "customMetadata/Stepforce_Setting.Default.md-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<CustomMetadata xmlns="{MD}">\n'
+            "    <label>Default</label>\n</CustomMetadata>\n"
+        ),
+    }
+    for relative, text in files.items():
+        path = base / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "proj")
+
+
+def _xml(tag: str, value: Any) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"<{tag}>{value}</{tag}>"
+
+
+def envelope(body: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns="{MD}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    )
+
+
+def deploy_response(deploy_id: str = DEPLOY_ID) -> str:
+    return envelope(
+        f"<deployResponse><result><done>false</done><id>{deploy_id}</id>"
+        "<state>Queued</state></result></deployResponse>"
+    )
+
+
+def status_response(
+    *,
+    status: str,
+    done: bool,
+    components: tuple[int, int, int] = (0, 0, 0),
+    tests: tuple[int, int, int] = (0, 0, 0),
+    details: str = "",
+    check_only: bool = False,
+    deploy_id: str = DEPLOY_ID,
+) -> str:
+    """``components``/``tests``: (total, deployed or completed, errors)."""
+    fields = [
+        _xml("checkOnly", check_only),
+        _xml("createdDate", "2026-11-25T10:00:00.000Z"),
+        f"<details>{details}</details>" if details else "",
+        _xml("done", done),
+        _xml("id", deploy_id),
+        _xml("ignoreWarnings", False),
+        _xml("numberComponentErrors", components[2]),
+        _xml("numberComponentsDeployed", components[1]),
+        _xml("numberComponentsTotal", components[0]),
+        _xml("numberTestErrors", tests[2]),
+        _xml("numberTestsCompleted", tests[1]),
+        _xml("numberTestsTotal", tests[0]),
+        _xml("rollbackOnError", True),
+        _xml("runTestsEnabled", tests[0] > 0),
+        _xml("status", status),
+        _xml("success", status == "Succeeded"),
+    ]
+    return envelope(
+        f"<checkDeployStatusResponse><result>{''.join(fields)}</result></checkDeployStatusResponse>"
+    )
+
+
+def component_failure(
+    file_name: str, component_type: str, full_name: str, problem: str, line: int = 0
+) -> str:
+    position = f"<columnNumber>5</columnNumber><lineNumber>{line}</lineNumber>" if line else ""
+    return (
+        "<componentFailures><changed>false</changed>"
+        f"{position}<componentType>{component_type}</componentType>"
+        "<created>false</created><deleted>false</deleted>"
+        f"<fileName>{file_name}</fileName><fullName>{full_name}</fullName>"
+        f"<problem>{problem}</problem><problemType>Error</problemType>"
+        "<success>false</success></componentFailures>"
+    )
+
+
+def run_test_result(
+    successes: tuple[tuple[str, str], ...],
+    failures: tuple[tuple[str, str, str, str], ...] = (),
+    coverage: tuple[tuple[str, int, int], ...] = (),
+    warnings: tuple[tuple[str, str], ...] = (),
+) -> str:
+    parts = [
+        "<codeCoverage><id>01p000000000001</id>"
+        f'<name>{name}</name><namespace xsi:nil="true"/><numLocations>{total}</numLocations>'
+        f"<numLocationsNotCovered>{missed}</numLocationsNotCovered><type>Class</type>"
+        "</codeCoverage>"
+        for name, total, missed in coverage
+    ]
+    parts += [
+        f"<codeCoverageWarnings><id>01p000000000001</id><message>{message}</message>"
+        f'<name>{name}</name><namespace xsi:nil="true"/></codeCoverageWarnings>'
+        for name, message in warnings
+    ]
+    parts += [
+        f"<failures><id>01p000000000002</id><message>{escape(message)}</message>"
+        f"<methodName>{method}</methodName><name>{name}</name>"
+        f'<namespace xsi:nil="true"/><seeAllData>false</seeAllData>'
+        f"<stackTrace>{escape(trace)}</stackTrace><time>31.0</time><type>Class</type></failures>"
+        for name, method, message, trace in failures
+    ]
+    parts.append(f"<numFailures>{len(failures)}</numFailures>")
+    parts.append(f"<numTestsRun>{len(successes) + len(failures)}</numTestsRun>")
+    parts += [
+        f"<successes><id>01p000000000003</id><methodName>{method}</methodName>"
+        f'<name>{name}</name><namespace xsi:nil="true"/><seeAllData>false</seeAllData>'
+        "<time>12.0</time></successes>"
+        for name, method in successes
+    ]
+    parts.append("<totalTime>180.0</totalTime>")
+    return f"<runTestResult>{''.join(parts)}</runTestResult>"
+
+
+def org_record(kind: str) -> dict[str, Any]:
+    return {
+        "scratch": {
+            "IsSandbox": False,
+            "OrganizationType": "Developer Edition",
+            "TrialExpirationDate": "2026-12-02T00:00:00.000+0000",
+        },
+        "sandbox": {
+            "IsSandbox": True,
+            "OrganizationType": "Enterprise Edition",
+            "TrialExpirationDate": None,
+        },
+        "production": {
+            "IsSandbox": False,
+            "OrganizationType": "Enterprise Edition",
+            "TrialExpirationDate": None,
+        },
+    }[kind]
+
+
+@pytest.fixture
+def org(mocked: responses.RequestsMock) -> Callable[[str], None]:
+    """Register the version listing and the Organization query for an org of ``kind``."""
+
+    def register(kind: str) -> None:
+        mocked.get(
+            f"{INSTANCE}/services/data/",
+            json=[{"version": VERSION, "url": f"/services/data/v{VERSION}"}],
+        )
+        record = {"attributes": {"type": "Organization"}, **org_record(kind)}
+        mocked.get(
+            QUERY_URL,
+            json={"totalSize": 1, "done": True, "records": [record]},
+        )
+
+    return register
+
+
+@pytest.fixture
+def mocked() -> Any:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+class FakeClock:
+    """A clock that only moves when the poller "sleeps"; records every wait."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def time(self) -> float:
+        return self.now
+
+    def poller(self) -> Poller:
+        return Poller(sleep=self.sleep, clock=self.time)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The deploy command's poller never sleeps in tests: time moves only on its waits."""
+    fake = FakeClock()
+    monkeypatch.setattr(deploy_cmd, "make_poller", fake.poller)
+    return fake

@@ -1,0 +1,281 @@
+"""The CumulusCI side: the yml files load, their class paths import, the tasks run offline."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+import yaml
+from cumulusci.core.config import BaseProjectConfig, TaskConfig, UniversalConfig
+from cumulusci.core.config.org_config import OrgConfig
+from cumulusci.core.exceptions import (
+    ApexTestException,
+    CommandException,
+    DeploymentException,
+    TaskOptionsError,
+)
+from cumulusci.core.flowrunner import FlowCoordinator
+from cumulusci.core.tasks import BaseTask
+
+from stepforce.cli import cumulusci_tasks
+from tests.conftest import REPO
+from tests.deploy.conftest import (
+    DEPLOY_ID,
+    INSTANCE,
+    QUERY_URL,
+    SOAP_URL,
+    TOKEN,
+    FakeClock,
+    component_failure,
+    deploy_response,
+    org_record,
+    run_test_result,
+    status_response,
+)
+
+# CumulusCI's own dependencies warn on import (snowfakery on click, its models on SQLAlchemy).
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*LazyFile.*:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Deprecated API features detected"),
+]
+
+YML_FILES = [REPO / "cumulusci.yml", REPO / "templates" / "project" / "cumulusci.yml"]
+
+
+class OfflineOrgConfig(OrgConfig):  # type: ignore[misc]
+    """An org whose token is already fresh: CumulusCI's refresh would call Salesforce."""
+
+    def refresh_oauth_token(self, keychain: Any, connected_app: Any = None, **_: Any) -> None:
+        return None
+
+
+def _org() -> OfflineOrgConfig:
+    return OfflineOrgConfig(
+        {
+            "instance_url": INSTANCE,
+            "access_token": TOKEN,
+            "org_id": "00D000000000001",
+            "username": "admin@acme.example",
+        },
+        "dev",
+    )
+
+
+def _project(root: Path) -> BaseProjectConfig:
+    return BaseProjectConfig(
+        UniversalConfig(),
+        config={"project": {"package": {"api_version": "62.0"}}},
+        repo_info={"root": str(root)},
+    )
+
+
+def _task(cls: type[BaseTask], root: Path, **options: Any) -> Any:
+    task = cls(_project(root), TaskConfig({"options": options}), _org())
+    task.logger = logging.getLogger(f"test.{cls.__name__}")
+    return task
+
+
+@pytest.mark.parametrize("path", YML_FILES, ids=["repository", "init-template"])
+def test_every_task_class_path_imports_a_cumulusci_task(path: Path) -> None:
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    class_paths = [t["class_path"] for t in config["tasks"].values() if "class_path" in t]
+    assert len(class_paths) == 4
+    for class_path in class_paths:
+        module, _, name = class_path.rpartition(".")
+        task_class = getattr(importlib.import_module(module), name)
+        assert issubclass(task_class, BaseTask), class_path
+    assert config["project"]["source_format"] == "sfdx"
+    assert config["project"]["package"]["api_version"]
+    for org in config["orgs"]["scratch"].values():
+        definition = path.parent / org["config_file"]
+        assert json.loads(definition.read_text(encoding="utf-8"))["edition"] == "Developer"
+
+
+@pytest.mark.parametrize("flow", ["dev_org", "ci_feature"])
+@pytest.mark.parametrize("source", YML_FILES, ids=["repository", "init-template"])
+def test_flows_generate_then_deploy_with_stepforce_then_run_tests(
+    flow: str, source: Path, tmp_path: Path
+) -> None:
+    text = source.read_text(encoding="utf-8").replace("__PROJECT_NAME__", "acme-orchestrations")
+    (tmp_path / "cumulusci.yml").write_text(text, encoding="utf-8")
+    project = BaseProjectConfig(UniversalConfig(), repo_info={"root": str(tmp_path)})
+    assert project.project__name in {"stepforce", "acme-orchestrations"}
+    steps = FlowCoordinator(project, project.get_flow(flow), name=flow).steps
+    order = [s.task_name for s in steps if not s.skip]
+    assert "deploy_unmanaged" not in {s.path.split(".")[0] for s in steps if not s.skip}
+    assert "deploy" not in order, "CumulusCI's deploy would need the sf CLI for source format"
+    generate, deploy, tests = (
+        order.index("stepforce_generate"),
+        order.index("stepforce_deploy"),
+        order.index("run_tests"),
+    )
+    assert generate < deploy < tests
+
+
+def _register_org(mocked: responses.RequestsMock, kind: str) -> None:
+    record = {"attributes": {"type": "Organization"}, **org_record(kind)}
+    mocked.get(QUERY_URL, json={"totalSize": 1, "done": True, "records": [record]})
+
+
+def test_deploy_task_deploys_with_the_org_config_token_and_returns_the_result(
+    project: Path, mocked: responses.RequestsMock, tmp_path: Path
+) -> None:
+    _register_org(mocked, "scratch")
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    tests = run_test_result(
+        successes=(("SfPlan_Invoice_Sync_Tests", "it_should_run_when_started"),),
+        coverage=(("SfPlan_Invoice_Sync", 10, 0),),
+    )
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(
+            status="Succeeded", done=True, components=(12, 12, 0), tests=(1, 1, 0), details=tests
+        ),
+        content_type="text/xml",
+    )
+    junit = tmp_path / "junit.xml"
+    task = _task(
+        cumulusci_tasks.StepforceDeploy,
+        project,
+        path=str(project),
+        test_level="RunSpecifiedTests",
+        specified_tests="SfPlan_Invoice_Sync_Tests",
+        junit=str(junit),
+    )
+    task.make_poller = FakeClock().poller
+    task()
+    assert task.return_values["status"] == "Succeeded"
+    assert task.return_values["coveragePercent"] == 100
+    deploy_body = next(c.request.body for c in mocked.calls if c.request.url == SOAP_URL)
+    assert TOKEN in str(deploy_body), "the org config's token is the session id sent"
+    assert "<met:runTests>SfPlan_Invoice_Sync_Tests</met:runTests>" in str(deploy_body)
+    assert b"it_should_run_when_started" in junit.read_bytes()
+
+
+def test_deploy_task_raises_apex_test_exception_on_test_failures(
+    project: Path, mocked: responses.RequestsMock
+) -> None:
+    _register_org(mocked, "sandbox")
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    tests = run_test_result(
+        successes=(), failures=(("A_Tests", "it_should_x_when_y", "boom", "Class.A_Tests: line 1"),)
+    )
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Failed", done=True, tests=(1, 1, 1), details=tests),
+        content_type="text/xml",
+    )
+    task = _task(cumulusci_tasks.StepforceDeploy, project, path=str(project))
+    task.make_poller = FakeClock().poller
+    with pytest.raises(ApexTestException, match=r"A_Tests\.it_should_x_when_y: boom"):
+        task()
+
+
+def test_deploy_task_raises_deployment_exception_naming_the_source_file(
+    project: Path, mocked: responses.RequestsMock
+) -> None:
+    _register_org(mocked, "scratch")
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    failure = component_failure(
+        "classes/StepforceEngine.cls", "ApexClass", "StepforceEngine", "Unexpected token", 7
+    )
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Failed", done=True, details=failure),
+        content_type="text/xml",
+    )
+    task = _task(cumulusci_tasks.StepforceDeploy, project, path=str(project))
+    task.make_poller = FakeClock().poller
+    with pytest.raises(DeploymentException, match=r"classes/StepforceEngine\.cls:7"):
+        task()
+
+
+def test_deploy_task_turns_usage_errors_into_task_options_errors(
+    tmp_path: Path, mocked: responses.RequestsMock
+) -> None:
+    task = _task(cumulusci_tasks.StepforceDeploy, tmp_path, path=str(tmp_path))
+    with pytest.raises(TaskOptionsError, match=r"no sfdx-project\.json"):
+        task()
+    assert len(mocked.calls) == 0
+    with pytest.raises(TaskOptionsError, match="stepforce_deploy"):
+        _task(cumulusci_tasks.StepforceDeploy, tmp_path, test_level="SomeTests")
+
+
+def test_start_run_task_posts_the_run_and_returns_its_id(
+    tmp_path: Path, mocked: responses.RequestsMock
+) -> None:
+    run = {
+        "id": "a01000000000001AAA",
+        "orchestration": "Invoice_Sync",
+        "status": "Queued",
+        "requestKey": "nightly-2026-11-25",
+        "steps": [],
+    }
+    mocked.post(f"{INSTANCE}/services/apexrest/stepforce/v1/runs", json=run, status=201)
+    task = _task(
+        cumulusci_tasks.StepforceStartRun,
+        tmp_path,
+        orchestration="Invoice_Sync",
+        inputs="since:2026-11-01, pageSize:200",
+        request_key="nightly-2026-11-25",
+    )
+    task()
+    assert task.return_values == {"run_id": "a01000000000001AAA", "status": "Queued"}
+    body = json.loads(mocked.calls[0].request.body or b"{}")
+    assert body == {
+        "orchestration": "Invoice_Sync",
+        "inputs": {"since": "2026-11-01", "pageSize": "200"},
+        "requestKey": "nightly-2026-11-25",
+    }
+    assert mocked.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_generate_task_writes_the_project_from_spec_globs(tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    task = _task(
+        cumulusci_tasks.StepforceGenerate,
+        tmp_path,
+        specs=str(REPO / "examples" / "invoice_sync.yaml"),
+        path=str(out),
+    )
+    task()
+    assert task.return_values["orchestrations"] == ["Invoice_Sync"]
+    assert (out / "sfdx-project.json").is_file()
+    assert (out / "force-app/main/default/classes/SfPlan_Invoice_Sync.cls").is_file()
+
+
+def test_generate_task_without_matching_specs_is_an_options_error(tmp_path: Path) -> None:
+    task = _task(cumulusci_tasks.StepforceGenerate, tmp_path, specs=str(tmp_path / "*.yaml"))
+    with pytest.raises(TaskOptionsError, match="no spec matches"):
+        task()
+
+
+def test_check_task_fails_with_the_problems_found(project: Path) -> None:
+    field = (
+        project / "force-app/main/default/objects/Stepforce_Run__c/fields/Status__c.field-meta.xml"
+    )
+    field.write_text(
+        field.read_text(encoding="utf-8").replace("<type>Checkbox</type>", "<type>Txet</type>"),
+        encoding="utf-8",
+    )
+    task = _task(
+        cumulusci_tasks.StepforceCheck, project, path=str(project), only="schema", offline="True"
+    )
+    with pytest.raises(CommandException, match="problem"):
+        task()
+    assert task.return_values["ok"] is False
+
+
+def test_check_task_passes_a_clean_project_and_rejects_unknown_checks(project: Path) -> None:
+    task = _task(
+        cumulusci_tasks.StepforceCheck, project, path=str(project), only="schema", offline="True"
+    )
+    task()
+    assert task.return_values["ok"] is True
+    with pytest.raises(TaskOptionsError, match="unknown check"):
+        _task(cumulusci_tasks.StepforceCheck, project, only="lint")()
