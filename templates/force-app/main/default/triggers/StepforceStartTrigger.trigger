@@ -1,0 +1,4 @@
+/** Starts one Stepforce run per Stepforce_Start__e (see StepforceStartEvents). */
+trigger StepforceStartTrigger on Stepforce_Start__e(after insert) {
+  StepforceStartEvents.handle(Trigger.new);
+}
