@@ -1,0 +1,317 @@
+"""Find the Flow and Apex sources a spec's steps name, and check them against the spec.
+
+Salesforce ignores a wrong Flow input name silently and only fails a missing class at run
+time, so the generator looks first: a Flow must exist, be autolaunched, and have an input
+variable of a compatible type for every input the step maps (names are case-sensitive) and
+an output variable for every declared output; an Apex class must implement StepforceStep.
+A mismatch is an error pointing at the spec line and the source line; a step whose source is
+not in the searched directories gets a warning (it may already be in the org).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from stepforce.diagnostics import Diagnostic, Location, Severity
+from stepforce.generator.spec.model import Orchestration, Scalar, Step, StepKind, ValueType
+
+MD_NS = "http://soap.sforce.com/2006/04/metadata"
+_SKIPPED = frozenset({"node_modules", ".sfdx", ".sf", ".git", ".stepforce"})
+# Flow variable dataType -> the spec scalars it can carry (Id travels as Text in Flows).
+_FLOW_TYPES: dict[str, frozenset[Scalar]] = {
+    "String": frozenset({Scalar.TEXT, Scalar.ID}),
+    "Picklist": frozenset({Scalar.TEXT}),
+    "Multipicklist": frozenset({Scalar.TEXT}),
+    "Number": frozenset({Scalar.NUMBER}),
+    "Currency": frozenset({Scalar.NUMBER}),
+    "Boolean": frozenset({Scalar.BOOLEAN}),
+    "Date": frozenset({Scalar.DATE}),
+    "DateTime": frozenset({Scalar.DATETIME}),
+}
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+_STRING = re.compile(r"'(?:\\.|[^'\\\n])*'")
+
+
+@dataclass(frozen=True)
+class StepSource:
+    """The files of one step's Flow or Apex class; ``files[0]`` is the one checked."""
+
+    step: str
+    kind: StepKind
+    files: tuple[Path, ...]
+    package_dir: Path
+
+
+def default_source_dirs(spec_paths: list[Path]) -> list[Path]:
+    """The package directories of the sfdx project each spec sits in, plus ``force-app``
+    folders next to the specs, in a stable order without duplicates."""
+    found: list[Path] = []
+    for spec in spec_paths:
+        folder = spec.resolve().parent
+        for parent in (folder, *folder.parents):
+            config = parent / "sfdx-project.json"
+            if config.is_file():
+                found.extend(_package_dirs(config))
+                break
+        found.append(folder / "force-app")
+    unique = dict.fromkeys(p for p in found if p.is_dir())
+    return list(unique)
+
+
+def _package_dirs(config: Path) -> list[Path]:
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+        entries = data.get("packageDirectories", [])
+        return [config.parent / e["path"] for e in entries if isinstance(e.get("path"), str)]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+
+
+class SourceIndex:
+    """Every Flow and Apex class under the given directories, found once."""
+
+    def __init__(self, directories: list[Path]) -> None:
+        self.directories = list(directories)
+        self.flows: dict[str, tuple[Path, Path]] = {}
+        self.classes: dict[str, tuple[Path, Path]] = {}
+        for root in self.directories:
+            for path in sorted(root.rglob("*")):
+                if _SKIPPED.intersection(path.relative_to(root).parts) or not path.is_file():
+                    continue
+                if path.name.endswith(".flow-meta.xml"):
+                    name = path.name[: -len(".flow-meta.xml")]
+                    self.flows.setdefault(name, (path, root))
+                elif path.suffix == ".cls":
+                    self.classes.setdefault(path.stem.lower(), (path, root))
+
+    def find(self, step: Step) -> StepSource | None:
+        if step.namespace:
+            return None
+        if step.kind is StepKind.FLOW:
+            hit = self.flows.get(step.target)
+            return StepSource(step.name, step.kind, (hit[0],), hit[1]) if hit else None
+        hit = self.classes.get(step.target.lower())
+        if hit is None:
+            return None
+        main, root = hit
+        extra = [main.with_name(main.name + "-meta.xml")]
+        for test_name in (f"{main.stem}_Tests", f"{main.stem}Test", f"{main.stem}_Test"):
+            test = self.classes.get(test_name.lower())
+            if test is not None:
+                extra += [test[0], test[0].with_name(test[0].name + "-meta.xml")]
+        files = (main, *(p for p in extra if p.is_file()))
+        return StepSource(step.name, step.kind, files, root)
+
+
+def cross_check(orch: Orchestration, index: SourceIndex) -> list[Diagnostic]:
+    """Errors for mismatches, warnings for steps whose source was not found."""
+    problems: list[Diagnostic] = []
+    for position, step in enumerate(orch.steps):
+        path = f"steps[{position}]"
+        where = _spec_location(step.location, orch)
+        if step.namespace:
+            problems.append(
+                _warn(
+                    where,
+                    f"{step.kind.value} {step.namespace}__{step.target} is "
+                    "from a managed package: not checked",
+                    path,
+                )
+            )
+            continue
+        source = index.find(step)
+        if source is None:
+            searched = ", ".join(str(d) for d in index.directories)
+            place = f"in {searched}" if searched else "anywhere (no source directory; see --source)"
+            what = "Flow" if step.kind is StepKind.FLOW else "Apex class"
+            problems.append(
+                _warn(
+                    where,
+                    f"{what} {step.target} was not found {place}: its "
+                    "inputs and outputs were not checked",
+                    path,
+                )
+            )
+        elif step.kind is StepKind.FLOW:
+            problems.extend(_check_flow(orch, step, source.files[0], path))
+        else:
+            problems.extend(_check_apex(orch, step, source.files[0], path))
+    return problems
+
+
+def _spec_location(location: Location, orch: Orchestration) -> Location:
+    return location if location.file else Location(orch.source_file)
+
+
+def _warn(location: Location, message: str, path: str) -> Diagnostic:
+    return Diagnostic(location, message, Severity.WARNING, path, source="generate/sources")
+
+
+def _error(location: Location, message: str, path: str, related: Location) -> Diagnostic:
+    return Diagnostic(location, message, Severity.ERROR, path, "generate/sources", (related,))
+
+
+def _line(element: etree._Element) -> int:
+    # lxml-stubs types sourceline oddly; at run time it is an int or None.
+    line: object = element.sourceline
+    return line if isinstance(line, int) else 0
+
+
+def _text(element: etree._Element, tag: str) -> str:
+    found = element.find(f"{{{MD_NS}}}{tag}")
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _check_flow(orch: Orchestration, step: Step, flow: Path, path: str) -> list[Diagnostic]:
+    where = _spec_location(step.location, orch)
+    try:
+        root = etree.parse(
+            str(flow), etree.XMLParser(resolve_entities=False, no_network=True)
+        ).getroot()
+    except (OSError, etree.XMLSyntaxError) as error:
+        return [
+            _error(where, f"Flow {step.target} cannot be read: {error}", path, Location(str(flow)))
+        ]
+    problems: list[Diagnostic] = []
+    process = root.find(f"{{{MD_NS}}}processType")
+    if process is None or (process.text or "").strip() != "AutoLaunchedFlow":
+        line = _line(process if process is not None else root)
+        found = (process.text or "").strip() if process is not None else "none"
+        problems.append(
+            _error(
+                where,
+                f"Flow {step.target} is not autolaunched (processType "
+                f"{found}); only AutoLaunchedFlow can run as a step",
+                path,
+                Location(str(flow), line),
+            )
+        )
+    variables = {_text(v, "name"): v for v in root.iter(f"{{{MD_NS}}}variables")}
+    for binding in step.inputs:
+        spot = _spec_location(binding.location, orch)
+        problems.extend(
+            _check_variable(
+                step,
+                flow,
+                variables,
+                binding.target,
+                binding.effective_type,
+                "isInput",
+                spot,
+                f"{path}.inputs.{binding.target}",
+            )
+        )
+    for output in step.outputs:
+        spot = _spec_location(output.location, orch)
+        problems.extend(
+            _check_variable(
+                step,
+                flow,
+                variables,
+                output.name,
+                output.type,
+                "isOutput",
+                spot,
+                f"{path}.outputs.{output.name}",
+            )
+        )
+    return problems
+
+
+def _check_variable(
+    step: Step,
+    flow: Path,
+    variables: dict[str, etree._Element],
+    name: str,
+    vtype: ValueType | None,
+    flag: str,
+    where: Location,
+    path: str,
+) -> list[Diagnostic]:
+    role = "input" if flag == "isInput" else "output"
+    flow_loc = Location(str(flow))
+    variable = variables.get(name)
+    if variable is None:
+        near = next((n for n in variables if n.lower() == name.lower()), None)
+        hint = f" (there is '{near}': Flow variable names are case-sensitive)" if near else ""
+        return [
+            _error(
+                where,
+                f"Flow {step.target} has no variable '{name}' for this {role}{hint}",
+                path,
+                flow_loc,
+            )
+        ]
+    line = Location(str(flow), _line(variable))
+    if _text(variable, flag) != "true":
+        return [
+            _error(
+                where,
+                f"Flow {step.target} variable '{name}' is not available for "
+                f"{role} ({flag} is not true)",
+                path,
+                line,
+            )
+        ]
+    if vtype is None:
+        return []
+    data_type = _text(variable, "dataType")
+    is_list = _text(variable, "isCollection") == "true"
+    accepts = _FLOW_TYPES.get(data_type, frozenset())
+    if vtype.scalar not in accepts or vtype.is_list != is_list:
+        shown = f"{data_type}{' collection' if is_list else ''}"
+        return [
+            _error(
+                where,
+                f"Flow {step.target} variable '{name}' is {shown}, which does not match {vtype}",
+                path,
+                line,
+            )
+        ]
+    return []
+
+
+def _blank_comments(source: str) -> str:
+    """Comments and string literals replaced by spaces (newlines kept, so lines still count)."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return _COMMENT.sub(blank, _STRING.sub(blank, source))
+
+
+def _check_apex(orch: Orchestration, step: Step, cls: Path, path: str) -> list[Diagnostic]:
+    where = _spec_location(step.location, orch)
+    try:
+        code = _blank_comments(cls.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        return [
+            _error(
+                where, f"Apex class {step.target} cannot be read: {error}", path, Location(str(cls))
+            )
+        ]
+    declaration = re.search(
+        rf"\bclass\s+{re.escape(step.target)}\b([^{{]*)\{{", code, re.IGNORECASE
+    )
+    if declaration is None:
+        return [
+            _error(where, f"{cls.name} declares no class {step.target}", path, Location(str(cls)))
+        ]
+    line = code.count("\n", 0, declaration.start()) + 1
+    clause = re.search(r"\bimplements\b(.*)", declaration.group(1), re.IGNORECASE | re.DOTALL)
+    if clause is None or not re.search(r"\bStepforceStep\b", clause.group(1), re.IGNORECASE):
+        return [
+            _error(
+                where,
+                f"Apex class {step.target} does not implement StepforceStep "
+                "(the engine runs only classes that do)",
+                path,
+                Location(str(cls), line),
+            )
+        ]
+    return []
