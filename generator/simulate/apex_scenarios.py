@@ -1,0 +1,277 @@
+"""Scenario files as Apex tests: the real engine must produce the simulator's trace.
+
+Each scenario becomes ``SfScn_<file stem>_Tests``: it scripts the fixture results on the
+runtime's ``StepforceTestSupport`` executor, starts the run, lets ``SfScn_Driver`` run every
+job and finalizer hop by hop while applying the scenario's controls, then asserts every Step
+Run (step, iteration, attempt, status, inputs, outputs, error), the run's status, current
+step, error and context, and the retry delays -- all taken from the simulator's trace of the
+same scenario, which pytest has already compared with the scenario's expectations.
+
+Every value from a scenario reaches Apex through :func:`apex_string` or as a number/date
+constructor built here, never as raw text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stepforce.errors import SpecError, UsageError
+from stepforce.generator.apex_format import format_apex
+from stepforce.generator.apex_text import IDENTIFIER, Apex, apex_string
+from stepforce.generator.compile import compile_plan
+from stepforce.generator.project import DEFAULT_API_VERSION, apex_class_meta
+from stepforce.generator.render import render_plan
+from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
+from stepforce.generator.simulate.engine import Action, Control, InputsRejectedError
+from stepforce.generator.simulate.fixtures import OutcomeKind
+from stepforce.generator.simulate.scenarios import Scenario
+from stepforce.generator.simulate.trace import AttemptEvent, Trace
+from stepforce.generator.simulate.yamlsrc import problem
+
+CLASS_PREFIX = "SfScn_"
+MAX_CLASS_NAME = 40
+
+
+def test_class_name(scenario: Scenario) -> str:
+    name = f"{CLASS_PREFIX}{scenario.name}_Tests"
+    if not IDENTIFIER.match(name) or len(name) > MAX_CLASS_NAME:
+        raise problem(
+            scenario.location,
+            f"scenario file name '{scenario.name}' cannot name an Apex class ({name}): use "
+            f"letters, digits and single underscores, at most "
+            f"{MAX_CLASS_NAME - len(CLASS_PREFIX) - len('_Tests')} characters",
+        )
+    return name
+
+
+def apex_value(value: Any) -> Apex:
+    """A fixture value as the Apex object a Flow or Apex step would hand back."""
+    if value is None:
+        return Apex("null")
+    if isinstance(value, bool):
+        return Apex("true" if value else "false")
+    if isinstance(value, int | Decimal):
+        return Apex(f"Decimal.valueOf({apex_string(format(Decimal(value), 'f'))})")
+    if isinstance(value, dt.datetime):
+        millis = int(value.timestamp() * 1000)
+        return Apex(f"Datetime.newInstance({millis}L)")
+    if isinstance(value, dt.date):
+        return Apex(f"Date.newInstance({value.year}, {value.month}, {value.day})")
+    if isinstance(value, str):
+        return apex_string(value)
+    if isinstance(value, list | tuple):
+        return Apex("new List<Object>{ " + ", ".join(apex_value(v) for v in value) + " }")
+    if isinstance(value, Mapping):
+        return apex_map(value)
+    raise UsageError(f"a {type(value).__name__} value cannot be written as Apex")
+
+
+def apex_map(values: Mapping[str, Any]) -> Apex:
+    if not values:
+        return Apex("new Map<String, Object>()")
+    pairs = ", ".join(f"{apex_string(str(k))} => {apex_value(v)}" for k, v in values.items())
+    return Apex("new Map<String, Object>{ " + pairs + " }")
+
+
+def json_text(value: Any) -> str:
+    """JSON of a trace value (Decimal as a plain number), for the Apex-side comparison."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return format(Decimal(value), "f")
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + "".join(c if ord(c) >= 0x20 else f"\\u{ord(c):04x}" for c in escaped) + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(json_text(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{json_text(str(k))}:{json_text(v)}" for k, v in value.items()) + "}"
+    raise UsageError(f"a {type(value).__name__} value is not JSON")
+
+
+#: A coercion message up to the offending value's kind: how Apex and Python print the value
+#: itself differs (String.valueOf of a Datetime uses the user's time zone), the rest does not.
+_COERCION = re.compile(r"^(.*?: expected [\w<>]+, got \w+) ")
+
+
+def comparable_error(error: str | None) -> Apex:
+    """The part of an error both engines write identically, as an Apex literal (or null)."""
+    if error is None:
+        return Apex("null")
+    match = _COERCION.match(error)
+    return apex_string(match.group(1) if match else error)
+
+
+def _nullable_json(value: Any) -> Apex:
+    return Apex("null") if value is None else apex_string(json_text(value))
+
+
+def _script_lines(scenario: Scenario) -> list[str]:
+    lines = ["    StepforceTestSupport.script()"]
+    for step in scenario.orchestration.steps:
+        name = apex_string(step.name)
+        for outcome in scenario.fixtures.steps.get(step.name, ()):
+            if outcome.kind is OutcomeKind.OUTPUTS:
+                lines.append(f"      .returns({name}, {apex_map(outcome.outputs)})")
+            elif outcome.kind is OutcomeKind.ERROR:
+                lines.append(f"      .fails({name}, {apex_string(outcome.error)})")
+            else:
+                lines.append(f"      .failsUncatchably({name}, {apex_string(outcome.error)})")
+    return [*lines[:-1], lines[-1] + ";"] if len(lines) > 1 else []
+
+
+def _control_line(control: Control) -> str:
+    if control.action is Action.RETRY:
+        start = "null" if control.from_step is None else apex_string(control.from_step)
+        return f"    driver.retry({start}, {apex_map(control.inputs)});"
+    step = "null" if control.step is None else apex_string(control.step)
+    numbers = [str(n) if n is not None else "null" for n in (control.iteration, control.attempt)]
+    moment = apex_string(control.moment.value)
+    return (
+        f"    driver.control({apex_string(control.action.value)}, {moment}, {step}, "
+        f"{', '.join(numbers)});"
+    )
+
+
+def _attempt_line(number: int, event: AttemptEvent) -> str:
+    fields = [
+        apex_string(event.step),
+        str(event.iteration),
+        str(event.attempt),
+        apex_string(event.status.value),
+        _nullable_json(event.inputs),
+        _nullable_json(event.outputs),
+        comparable_error(event.error),
+    ]
+    label = apex_string(f"step run {number} ({event.step})")
+    return (
+        f"    SfScn_Driver.assertStepRun(stepRuns[{number - 1}], "
+        f"new List<Object>{{ {', '.join(fields)} }}, {label});"
+    )
+
+
+def _run_assertions(trace: Trace) -> list[str]:
+    attempts = trace.attempts
+    lines = [
+        "    List<Stepforce_Step_Run__c> stepRuns = StepforceTestSupport.stepRuns(driver.runId);",
+        f"    Assert.areEqual({len(attempts)}, stepRuns.size(), "
+        f"'the engine should record {len(attempts)} step attempts, as the simulator did');",
+    ]
+    lines += [_attempt_line(n, event) for n, event in enumerate(attempts, start=1)]
+    delays = ", ".join(str(d) for d in trace.delays)
+    error = comparable_error(trace.error)
+    lines += [
+        "    Stepforce_Run__c run = StepforceTestSupport.reload(driver.runId);",
+        f"    Assert.areEqual({apex_string(trace.status.value)}, run.Status__c, 'run status');",
+        f"    Assert.areEqual({apex_string(trace.current_step or '')}, run.Current_Step__c, "
+        "'current step');",
+        f"    SfScn_Driver.assertContains({error}, run.Error__c, 'run error');",
+        f"    SfScn_Driver.assertSameJson({apex_string(json_text(trace.context))}, "
+        "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
+        f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
+        "'retry delays in minutes');",
+    ]
+    return lines
+
+
+def _rejected_lines(message: str) -> list[str]:
+    return [
+        "    try {",
+        "      driver.start(inputs);",
+        "      Assert.fail('prepareInputs should refuse these inputs');",
+        "    } catch (StepforceCoerce.CoercionException e) {",
+        f"      SfScn_Driver.assertContains({comparable_error(message)}, e.getMessage(), "
+        "'the refusal');",
+        "    }",
+    ]
+
+
+def render_scenario_test(scenario: Scenario) -> str:
+    """The Apex test class of one scenario (SpecError when its simulation does not run)."""
+    name = test_class_name(scenario)
+    header = [
+        "/**",
+        f" * Scenario {scenario.name}: the Apex engine must produce the simulator's trace.",
+        " * Generated by `stepforce simulate-scenarios --emit-apex-tests`; do not edit.",
+        " */",
+        "@IsTest",
+        f"private with sharing class {name} {{",
+        "  @IsTest",
+        f"  static void it_should_match_the_simulated_trace_when_{scenario.name}() {{",
+        f"    SfScn_Driver driver = new SfScn_Driver({apex_string(scenario.orchestration.name)}, "
+        "StepforceTestSupport.install());",
+        *_script_lines(scenario),
+        *(_control_line(c) for c in scenario.controls),
+        f"    Map<String, Object> inputs = {apex_map(scenario.fixtures.inputs)};",
+    ]
+    try:
+        trace = scenario.run()
+    except InputsRejectedError as error:
+        body = _rejected_lines(error.diagnostics[0].message)
+    else:
+        body = [
+            "    Test.startTest();",
+            "    driver.start(inputs);",
+            "    driver.run();",
+            "    Test.stopTest();",
+            *_run_assertions(trace),
+        ]
+    return "\n".join([*header, *body, "  }", "}", ""])
+
+
+def plan_sources(scenarios: Iterable[Scenario]) -> dict[str, str]:
+    """The generated plan classes (and their tests) of the scenarios' orchestrations."""
+    sources: dict[str, str] = {}
+    seen: set[str] = set()
+    for scenario in scenarios:
+        if scenario.orchestration.name in seen:
+            continue
+        seen.add(scenario.orchestration.name)
+        for file_name, text in render_plan(compile_plan(scenario.orchestration)).items():
+            if file_name.endswith(".cls"):
+                sources[file_name] = text
+    return sources
+
+
+def render_apex_tests(
+    scenarios: Sequence[Scenario], *, include_plans: bool = False
+) -> dict[str, str]:
+    """File name -> Apex source: the driver, one test class per scenario, optionally plans."""
+    sources = {f"{DRIVER_CLASS_NAME}.cls": DRIVER_CLASS}
+    for scenario in scenarios:
+        file_name = f"{test_class_name(scenario)}.cls"
+        if file_name in sources:
+            raise SpecError([], f"two scenarios are both named {scenario.name}")
+        sources[file_name] = render_scenario_test(scenario)
+    if include_plans:
+        sources.update(plan_sources(scenarios))
+    return sources
+
+
+def write_apex_tests(
+    directory: Path,
+    scenarios: Sequence[Scenario],
+    *,
+    include_plans: bool = False,
+    api_version: str = DEFAULT_API_VERSION,
+) -> list[Path]:
+    """Write the classes (formatted with prettier-plugin-apex when it is installed) and their
+    ``-meta.xml`` under ``directory/classes``; returns the paths written."""
+    formatted, _ = format_apex(render_apex_tests(scenarios, include_plans=include_plans))
+    classes = directory / "classes"
+    classes.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for file_name, text in sorted(formatted.items()):
+        path = classes / file_name
+        path.write_text(text, encoding="utf-8")
+        meta = classes / f"{file_name}-meta.xml"
+        meta.write_bytes(apex_class_meta(api_version))
+        written += [path, meta]
+    return written

@@ -1,0 +1,384 @@
+"""The Apex engine's state machine, in Python: one job = one step attempt + its finalizer.
+
+:func:`simulate` is a pure function of (orchestration, fixtures, control actions) -> trace.
+It follows docs/engine.md "Semantics of a run" step for step; the scenario files under
+``tests/scenarios`` hold this module and the Apex engine to the same traces.
+
+Control actions are applied in the order given; only the first unapplied one is armed.
+``pause``/``cancel`` with a step fire *after* (the request arrives while that attempt runs and
+takes effect at its boundary) or *before* (the job for that attempt is queued, not started,
+and is aborted) the first matching attempt. ``resume``, ``retry`` and a step-less ``cancel``
+apply when the run has stopped (Paused, Failed, Cancelled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from stepforce.diagnostics import Diagnostic, Location
+from stepforce.errors import SpecError
+from stepforce.generator.simulate.coerce import CoercionError, to_json
+from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind, check_fixtures
+from stepforce.generator.simulate.plan import (
+    InputsError,
+    JsonMap,
+    coerce_outputs,
+    is_complete,
+    prepare_inputs,
+    resolve_inputs,
+)
+from stepforce.generator.simulate.trace import (
+    AttemptEvent,
+    ControlEvent,
+    Event,
+    Position,
+    RunStatus,
+    StepRunStatus,
+    Trace,
+)
+from stepforce.generator.simulate.yamlsrc import problem
+from stepforce.generator.spec.model import OnFailure, Orchestration, Step
+
+
+class Action(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    RETRY = "retry"
+
+
+class Moment(StrEnum):
+    AFTER = "after"  # requested while the attempt runs; effect at its step boundary
+    BEFORE = "before"  # requested while the attempt's job is queued; the job is aborted
+
+
+@dataclass(frozen=True)
+class Control:
+    action: Action
+    step: str | None = None
+    moment: Moment = Moment.AFTER
+    iteration: int | None = None
+    attempt: int | None = None
+    from_step: str | None = None  # retry only
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # retry only: input overrides
+    location: Location = field(default=Location(""), compare=False)
+
+    @property
+    def is_trigger(self) -> bool:
+        """Fires at an attempt (pause/cancel naming a step), not when the run has stopped."""
+        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL)
+
+    def matches(self, step: str, position: Position) -> bool:
+        return (
+            self.step == step
+            and self.iteration in (None, position.iteration)
+            and self.attempt in (None, position.attempt)
+        )
+
+    def describe(self) -> str:
+        if not self.is_trigger:
+            return self.action.value
+        where = f"{self.moment.value} {self.step}"
+        if self.iteration is not None:
+            where += f" iteration {self.iteration}"
+        if self.attempt is not None:
+            where += f" attempt {self.attempt}"
+        return f"{self.action.value} {where}"
+
+
+class InputsRejectedError(SpecError):
+    """``prepareInputs`` refused the run inputs: in the org the start (or retry) gets a 400."""
+
+
+def simulate(
+    orchestration: Orchestration, fixtures: Fixtures, controls: Sequence[Control] = ()
+) -> Trace:
+    """Run ``orchestration`` with ``fixtures`` as the steps' results.
+
+    Raises SpecError (with file:line) for bad fixtures or controls: unknown steps/outputs, run
+    inputs ``prepareInputs`` refuses, an exhausted fixture list, an illegal transition or a
+    control that never found its moment. A failed *run* is not an error: it is in the trace.
+    """
+    check_fixtures(fixtures, orchestration)
+    for control in controls:
+        _check_control(orchestration, control)
+    return _Simulation(orchestration, fixtures, controls).run()
+
+
+@dataclass
+class _Pending:
+    position: Position
+    delay: int
+
+
+class _Simulation:
+    def __init__(
+        self, orchestration: Orchestration, fixtures: Fixtures, controls: Iterable[Control]
+    ) -> None:
+        self.orch = orchestration
+        self.fixtures = fixtures
+        self.controls = list(controls)
+        self.used: dict[str, int] = {}
+        self.events: list[Event] = []
+        self.status = RunStatus.QUEUED
+        self.position = Position(0)
+        self.inputs: JsonMap = {}
+        self.outputs: dict[str, JsonMap] = {}
+        self.error: str | None = None
+        self.clock = 0
+        self.pending: _Pending | None = None
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> Trace:
+        self.inputs = self._prepare(self.fixtures.inputs, self.fixtures.input_locations)
+        self.pending = _Pending(Position(0), 0)
+        self._note("start", self.position, inputs=dict(self.inputs))
+        while self._tick():
+            continue
+        if self.controls:
+            control = self.controls[0]
+            raise problem(
+                control.location,
+                f"'{control.describe()}' never applied: "
+                f"the run ended {self.status.value} before that point",
+            )
+        return Trace(
+            orchestration=self.orch.name,
+            events=tuple(self.events),
+            status=self.status,
+            error=self.error,
+            current_step=self.orch.steps[self.position.index].name,
+            inputs=self.inputs,
+            outputs=self.outputs,
+            clock_minutes=self.clock,
+        )
+
+    def _tick(self) -> bool:
+        """Run the queued job, or apply the next control once the run stopped; False at rest."""
+        if self.pending is not None:
+            self._next_job(self.pending)
+        elif self.controls and not self.controls[0].is_trigger:
+            self._apply_idle(self.controls.pop(0))
+        else:
+            return False
+        return True
+
+    def _armed(self, moment: Moment, position: Position) -> Control | None:
+        if not self.controls:
+            return None
+        control = self.controls[0]
+        step = self.orch.steps[position.index].name
+        if control.is_trigger and control.moment is moment and control.matches(step, position):
+            return self.controls.pop(0)
+        return None
+
+    def _next_job(self, pending: _Pending) -> None:
+        self.position = pending.position
+        before = self._armed(Moment.BEFORE, pending.position)
+        self.pending = None
+        if before is not None:  # the queued job is aborted; its position is kept
+            self.status = RunStatus.PAUSED if before.action is Action.PAUSE else RunStatus.CANCELLED
+            self._note(before.action.value, pending.position, "queued job aborted")
+            return
+        self.clock += pending.delay
+        if self.status is RunStatus.QUEUED:
+            self.status = RunStatus.RUNNING
+        during = self._armed(Moment.AFTER, pending.position)
+        if during is not None:  # the service sets the status while the job runs
+            self.status = RunStatus.PAUSED if during.action is Action.PAUSE else RunStatus.CANCELLED
+        event = self._attempt(self.orch.steps[pending.position.index], pending)
+        self._finalize(event, during)
+
+    # -- the job ----------------------------------------------------------------------------
+    def _attempt(self, step: Step, pending: _Pending) -> AttemptEvent:
+        position = pending.position
+        base = AttemptEvent(
+            step=step.name,
+            index=position.index,
+            attempt=position.attempt,
+            iteration=position.iteration,
+            status=StepRunStatus.FAILED,
+            inputs=None,
+            outputs=None,
+            delay_minutes=pending.delay,
+            at_minute=self.clock,
+        )
+        try:
+            inputs = resolve_inputs(step, self.inputs, self.outputs, position.iteration)
+        except CoercionError as error:  # the step never ran, so no fixture entry is used
+            return replace(base, error=str(error))
+        base = replace(base, inputs=inputs)
+        outcome = self._take(step, position)
+        if outcome.kind is not OutcomeKind.OUTPUTS:
+            uncatchable = outcome.kind is OutcomeKind.LIMIT
+            return replace(base, error=outcome.error, uncatchable=uncatchable)
+        try:
+            outputs = coerce_outputs(step, outcome.outputs)
+        except CoercionError as error:
+            return replace(base, error=str(error))
+        missing = tuple(o.name for o in step.outputs if o.name not in outcome.outputs)
+        return replace(
+            base, status=StepRunStatus.SUCCEEDED, outputs=outputs, missing_outputs=missing
+        )
+
+    def _take(self, step: Step, position: Position) -> Outcome:
+        outcomes = self.fixtures.steps.get(step.name, ())
+        used = self.used.get(step.name, 0)
+        where = self.fixtures.step_locations.get(step.name, self.fixtures.location)
+        at = f"iteration {position.iteration} attempt {position.attempt}"
+        if used >= len(outcomes):
+            raise problem(
+                where,
+                f"fixtures for step '{step.name}' are exhausted: {len(outcomes)} result(s) "
+                f"given, the engine needs one more for {at}",
+                f"steps.{step.name}",
+            )
+        outcome = outcomes[used]
+        self.used[step.name] = used + 1
+        if outcome.iteration not in (None, position.iteration) or outcome.attempt not in (
+            None,
+            position.attempt,
+        ):
+            raise problem(
+                outcome.location,
+                f"result {used + 1} of step '{step.name}' is marked for iteration "
+                f"{outcome.iteration or '*'} attempt {outcome.attempt or '*'}, "
+                f"but the engine used it for {at}",
+                f"steps.{step.name}[{used}]",
+            )
+        return outcome
+
+    # -- the finalizer ----------------------------------------------------------------------
+    def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
+        step = self.orch.steps[event.index]
+        position = Position(event.index, event.attempt, event.iteration)
+        if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
+            self.events.append(event)
+            self._note("cancel", position, "at step boundary")
+            return
+        next_pending: _Pending | None
+        if event.status is StepRunStatus.SUCCEEDED:
+            assert event.outputs is not None
+            self.outputs[step.name] = event.outputs
+            next_pending, event = self._after_success(step, event, position)
+        else:
+            next_pending = self._after_failure(step, event, position, retryable=True)
+        self.events.append(event)
+        if next_pending is not None and self.status is RunStatus.PAUSED:
+            self.position = next_pending.position  # kept; resume enqueues it without delay
+            self._note("pause", next_pending.position, "at step boundary")
+            return
+        self.pending = next_pending
+        if during is not None and during.action is Action.PAUSE:  # the run ended first
+            self._note("pause", position, f"ignored: the run ended {self.status.value}")
+
+    def _after_success(
+        self, step: Step, event: AttemptEvent, position: Position
+    ) -> tuple[_Pending | None, AttemptEvent]:
+        if is_complete(step, event.outputs or {}):
+            return self._advance(position), event
+        assert step.repeat is not None
+        if position.iteration < step.repeat.max_iterations:
+            return _Pending(Position(position.index, 1, position.iteration + 1), 0), event
+        error = (
+            f"max_iterations ({step.repeat.max_iterations}) reached before "
+            f"{step.repeat.until} was true"
+        )
+        event = replace(event, status=StepRunStatus.FAILED, error=error)
+        return self._after_failure(step, event, position, retryable=False), event
+
+    def _after_failure(
+        self, step: Step, event: AttemptEvent, position: Position, *, retryable: bool
+    ) -> _Pending | None:
+        if retryable and position.attempt < step.retry.attempts:
+            attempt = position.attempt + 1
+            delay = step.retry.delay_before(attempt)
+            return _Pending(Position(position.index, attempt, position.iteration), delay)
+        if step.on_failure is OnFailure.CONTINUE:
+            return self._advance(position)
+        self.status = RunStatus.FAILED
+        self.error = f"Step {step.name} failed: {event.error}"
+        return None
+
+    def _advance(self, position: Position) -> _Pending | None:
+        if position.index + 1 < len(self.orch.steps):
+            return _Pending(Position(position.index + 1), 0)
+        self.status = RunStatus.SUCCEEDED
+        return None
+
+    # -- controls while the run has stopped ----------------------------------------------------
+    def _apply_idle(self, control: Control) -> None:
+        allowed = {
+            Action.RESUME: (RunStatus.PAUSED,),
+            Action.CANCEL: (RunStatus.PAUSED,),
+            Action.RETRY: (RunStatus.FAILED, RunStatus.CANCELLED),
+        }[control.action]
+        if self.status not in allowed:
+            raise problem(
+                control.location,
+                f"illegal transition: {control.action.value} a {self.status.value} run "
+                f"(the org answers 409)",
+            )
+        if control.action is Action.RESUME:
+            self.status = RunStatus.RUNNING
+            self.pending = _Pending(self.position, 0)
+            self._note("resume", self.position)
+        elif control.action is Action.CANCEL:
+            self.status = RunStatus.CANCELLED
+            self._note("cancel", self.position, "paused run")
+        else:
+            self._retry(control)
+
+    def _retry(self, control: Control) -> None:
+        index = self.position.index
+        if control.from_step is not None:
+            index = self.orch.step_index(control.from_step)
+        locations = {name: control.location for name in control.inputs}
+        self.inputs = self._prepare({**self.inputs, **control.inputs}, locations)
+        self.status = RunStatus.QUEUED
+        self.error = None
+        self.position = Position(index)
+        self.pending = _Pending(self.position, 0)
+        overrides = to_json(dict(control.inputs)) or None
+        self._note("retry", self.position, inputs=overrides)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _prepare(self, raw: Mapping[str, Any], locations: Mapping[str, Location]) -> JsonMap:
+        try:
+            return prepare_inputs(self.orch, raw)
+        except InputsError as error:
+            default = self.fixtures.location
+            raise InputsRejectedError(
+                [
+                    Diagnostic(locations.get(name, default), message, source="simulate")
+                    for name, message in error.problems.items()
+                ],
+                "prepareInputs refused the run inputs (the org answers 400)",
+            ) from None
+
+    def _note(
+        self, action: str, position: Position, detail: str = "", inputs: JsonMap | None = None
+    ) -> None:
+        self.events.append(
+            ControlEvent(
+                action=action,
+                status=self.status,
+                step=self.orch.steps[position.index].name,
+                attempt=position.attempt,
+                iteration=position.iteration,
+                at_minute=self.clock,
+                detail=detail,
+                inputs=inputs,
+            )
+        )
+
+
+def _check_control(orchestration: Orchestration, control: Control) -> None:
+    for name in (control.step, control.from_step):
+        if name is not None and orchestration.step(name) is None:
+            raise problem(control.location, f"no step '{name}' in {orchestration.name}")
+    if control.action is Action.PAUSE and control.step is None:
+        raise problem(control.location, "pause needs a step: pause: {after: STEP}")

@@ -1,0 +1,178 @@
+"""FIXTURES files: the run's inputs, and what each step attempt returns.
+
+```yaml
+inputs: {since: 2026-11-01}
+steps:
+  Fetch_Page:
+    - outputs: {cursor: "p2", fetched: 200, isDone: false}
+    - error: "Callout timed out"
+    - limit: "System.LimitException: Too many SOQL queries: 201"
+    - {outputs: {isDone: false}, times: 3}
+```
+Each step's list is consumed in order, one entry per attempt the engine starts (every
+iteration, retry and redrive takes the next entry). An entry may say where it expects to be
+used (``iteration:``, ``attempt:``); the simulator checks that, so a fixture that drifted from
+the run fails loudly instead of feeding the wrong attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from stepforce.diagnostics import Diagnostic, Location
+from stepforce.errors import SpecError
+from stepforce.generator.simulate.yamlsrc import Node, load_yaml_file, problem
+from stepforce.generator.spec.model import Orchestration
+
+_ENTRY_KEYS = {"outputs", "error", "limit", "iteration", "attempt", "times"}
+_KINDS = ("outputs", "error", "limit")
+
+
+class OutcomeKind(StrEnum):
+    OUTPUTS = "outputs"  # the step returned these raw values
+    ERROR = "error"  # the step threw a catchable exception with this text
+    LIMIT = "limit"  # an uncatchable failure (LimitException): only the finalizer runs
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step attempt returns. ``outputs`` holds raw values, coerced by the engine."""
+
+    kind: OutcomeKind
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    error: str = ""
+    iteration: int | None = None
+    attempt: int | None = None
+    location: Location = field(default=Location(""), compare=False)
+    output_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    steps: Mapping[str, tuple[Outcome, ...]] = field(default_factory=dict)
+    location: Location = field(default=Location(""), compare=False)
+    input_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
+    step_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
+
+
+def load_fixtures(path: Path) -> Fixtures:
+    return parse_fixtures(load_yaml_file(path))
+
+
+def parse_fixtures(root: Node) -> Fixtures:
+    """Typed fixtures from a loaded YAML mapping; SpecError (file:line) on a malformed one."""
+    if not root.is_map:
+        raise problem(root.location, "fixtures must be a mapping with 'inputs' and 'steps'")
+    unknown = set(root.value) - {"inputs", "steps"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise problem(root.key_location(key), f"unknown key '{key}' (expected inputs, steps)")
+    inputs = root.get("inputs") or Node({}, root.location)
+    steps = root.get("steps") or Node({}, root.location)
+    for name, node in (("inputs", inputs), ("steps", steps)):
+        if not node.is_map and node.value is not None:
+            raise problem(node.location, f"'{name}' must be a mapping", name)
+    input_map: dict[str, Node] = inputs.value or {}
+    step_map: dict[str, Node] = steps.value or {}
+    return Fixtures(
+        inputs={name: node.plain() for name, node in input_map.items()},
+        steps={name: _outcomes(name, node) for name, node in step_map.items()},
+        location=root.location,
+        input_locations={name: inputs.key_location(name) for name in input_map},
+        step_locations={name: steps.key_location(name) for name in step_map},
+    )
+
+
+def _outcomes(step: str, node: Node) -> tuple[Outcome, ...]:
+    if not node.is_list:
+        raise problem(node.location, f"step '{step}' needs a list of attempt results", step)
+    result: list[Outcome] = []
+    for index, entry in enumerate(node.value):
+        outcome, times = _outcome(f"steps.{step}[{index}]", entry)
+        result.extend([outcome] * times)
+    return tuple(result)
+
+
+def _outcome(path: str, entry: Node) -> tuple[Outcome, int]:
+    if not entry.is_map:
+        raise problem(entry.location, "an attempt result is a mapping (outputs/error/limit)", path)
+    keys: dict[str, Node] = entry.value
+    unknown = set(keys) - _ENTRY_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise problem(entry.key_location(key), f"unknown key '{key}'", path)
+    kinds = [kind for kind in _KINDS if kind in keys]
+    if len(kinds) != 1:
+        raise problem(entry.location, "give exactly one of outputs, error, limit", path)
+    kind = OutcomeKind(kinds[0])
+    body = keys[kind.value]
+    numbers = {name: _positive(keys[name], f"{path}.{name}") for name in keys if name in _COUNTS}
+    if "times" in numbers and ({"iteration", "attempt"} & set(numbers)):
+        raise problem(keys["times"].location, "'times' cannot be combined with a position", path)
+    outcome = Outcome(
+        kind=kind,
+        iteration=numbers.get("iteration"),
+        attempt=numbers.get("attempt"),
+        location=entry.location,
+        **_body(kind, body, path),
+    )
+    return outcome, numbers.get("times", 1)
+
+
+_COUNTS = ("iteration", "attempt", "times")
+
+
+def _positive(node: Node, path: str) -> int:
+    value = node.value
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 1:
+        return int(value)
+    raise problem(node.location, "must be a whole number of at least 1", path)
+
+
+def _body(kind: OutcomeKind, body: Node, path: str) -> dict[str, Any]:
+    if kind is OutcomeKind.OUTPUTS:
+        if body.value is None:
+            return {"outputs": {}}
+        if not body.is_map:
+            raise problem(body.location, "outputs must be a mapping of output name to value", path)
+        values: dict[str, Node] = body.value
+        return {
+            "outputs": {name: node.plain() for name, node in values.items()},
+            "output_locations": {name: body.key_location(name) for name in values},
+        }
+    if not isinstance(body.value, str) or not body.value.strip():
+        raise problem(body.location, f"{kind.value} must be the exception's text", path)
+    return {"error": body.value}
+
+
+def check_fixtures(fixtures: Fixtures, orchestration: Orchestration) -> None:
+    """Reject fixtures that name steps or outputs the orchestration does not have.
+
+    In the org an undeclared output is silently dropped by ``coerceOutputs``; in a fixture it
+    is almost always a typo, so it is an error here (with its file:line).
+    """
+    found: list[Diagnostic] = []
+    for name, outcomes in fixtures.steps.items():
+        step = orchestration.step(name)
+        where = fixtures.step_locations.get(name, fixtures.location)
+        if step is None:
+            known = ", ".join(s.name for s in orchestration.steps)
+            found.append(_diag(where, f"no step '{name}' in {orchestration.name} ({known})"))
+            continue
+        declared = {output.name for output in step.outputs}
+        for outcome in outcomes:
+            for output in sorted(set(outcome.outputs) - declared):
+                at = outcome.output_locations.get(output, outcome.location)
+                found.append(_diag(at, f"step '{name}' declares no output '{output}'"))
+    if found:
+        raise SpecError(list(dict.fromkeys(found)))
+
+
+def _diag(location: Location, message: str) -> Diagnostic:
+    return Diagnostic(location, message, source="simulate")

@@ -1,0 +1,162 @@
+"""The scenario files rendered as Apex tests that drive the real engine (StepforceTestSupport)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stepforce.errors import SpecError
+from stepforce.generator.check import CheckStatus, run_checks
+from stepforce.generator.check.tools import tools_dir
+from stepforce.generator.generate import generate
+from stepforce.generator.simulate.apex_scenarios import (
+    apex_value,
+    json_text,
+    render_apex_tests,
+    render_scenario_test,
+    write_apex_tests,
+)
+from stepforce.generator.simulate.scenarios import load_scenario
+from tests.conftest import REPO
+
+SCENARIO_DIR = REPO / "tests" / "scenarios"
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
+#: Resolved at import, before the shared autouse fixture points HOME at a temp dir.
+REAL_TOOLS_DIR = tools_dir(dict(os.environ), Path.home())
+SFDX_PROJECT = '{"packageDirectories": [{"path": "force-app", "default": true}]}'
+
+
+def test_fixture_values_become_the_apex_objects_a_step_returns() -> None:
+    stamp = dt.datetime(2026, 11, 25, 9, 0, 0, 500000, tzinfo=dt.UTC)
+    assert apex_value(Decimal("1.50")) == "Decimal.valueOf('1.50')"
+    assert apex_value(Decimal("1E+3")) == "Decimal.valueOf('1000')"
+    assert apex_value(dt.date(2026, 2, 28)) == "Date.newInstance(2026, 2, 28)"
+    assert apex_value(stamp) == "Datetime.newInstance(1795597200500L)"
+    assert apex_value([True, None, "a"]) == "new List<Object>{ true, null, 'a' }"
+    assert apex_value({"k": []}) == "new Map<String, Object>{ 'k' => new List<Object>{  } }"
+
+
+def test_fixture_text_cannot_break_out_of_its_apex_literal() -> None:
+    hostile = "x'); delete [SELECT Id FROM Account]; //\n"
+    literal = apex_value(hostile)
+    assert literal == "'x\\'); delete [SELECT Id FROM Account]; //\\n'"
+
+
+def test_trace_values_are_compared_as_json() -> None:
+    value = {"n": Decimal("2.50"), "t": 'say "hi"\\', "l": [None, False]}
+    assert json.loads(json_text(value)) == {"n": 2.5, "t": 'say "hi"\\', "l": [None, False]}
+
+
+def _render(name: str) -> str:
+    return render_scenario_test(load_scenario(SCENARIO_DIR / f"{name}.yaml"))
+
+
+def test_a_scenario_scripts_its_fixtures_and_asserts_the_simulated_trace() -> None:
+    apex = _render("retry_then_success")
+    assert "private with sharing class SfScn_retry_then_success_Tests {" in apex
+    assert (
+        "    StepforceTestSupport.script()\n"
+        "      .fails('Fetch_Page', 'System.CalloutException: Read timed out')\n"
+        "      .returns('Fetch_Page', new Map<String, Object>{ 'cursor' => null, "
+        "'fetched' => Decimal.valueOf('3'), 'isDone' => true })\n"
+        "      .returns('Post_Summary', new Map<String, Object>{ 'posted' => true });"
+    ) in apex
+    assert "'Fetch_Page', 1, 2, 'Succeeded', " in apex
+    assert "Assert.areEqual(3, stepRuns.size()" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
+    assert "Assert.areEqual('Succeeded', run.Status__c, 'run status');" in apex
+
+
+def test_controls_and_uncatchable_failures_are_passed_to_the_driver() -> None:
+    assert "driver.control('pause', 'after', 'Fetch_Page', 1, null);" in _render(
+        "pause_then_resume"
+    )
+    assert "driver.control('resume', 'after', null, null, null);" in _render("pause_then_resume")
+    redrive = _render("redrive_from_earlier_step")
+    assert (
+        "driver.retry('Fetch_Page', new Map<String, Object>{ 'since' => "
+        "Date.newInstance(2026, 10, 1), 'pageSize' => '500' });"
+    ) in redrive
+    limit = _render("limit_failure_then_retry")
+    assert (
+        ".failsUncatchably('Fetch_Page', 'System.LimitException: Too many SOQL queries: 201')"
+    ) in limit
+
+
+def test_a_rejected_start_expects_the_plans_coercion_exception() -> None:
+    apex = _render("required_input_missing")
+    assert "} catch (StepforceCoerce.CoercionException e) {" in apex
+    assert "'inputs.since: required input of Sim_Invoice_Sync is missing'" in apex
+    assert "driver.run();" not in apex
+
+
+def test_a_file_name_that_cannot_name_a_class_is_refused(write: Callable[..., Path]) -> None:
+    path = write(
+        "a_name_far_too_long_for_an_apex_class.yaml", (SCENARIO_DIR / "happy_path.yaml").read_text()
+    )
+    text = path.read_text().replace("specs/", f"{SCENARIO_DIR}/specs/")
+    path.write_text(text)
+    with pytest.raises(SpecError, match="cannot name an Apex class"):
+        render_scenario_test(load_scenario(path))
+
+
+def test_every_scenario_renders_with_the_driver_and_the_plans() -> None:
+    sources = render_apex_tests([load_scenario(p) for p in SCENARIOS], include_plans=True)
+    assert "SfScn_Driver.cls" in sources
+    assert {"SfPlan_Sim_Invoice_Sync.cls", "SfPlan_Sim_Pipeline.cls"} <= set(sources)
+    assert len([n for n in sources if n.startswith("SfScn_") and n.endswith("_Tests.cls")]) == len(
+        SCENARIOS
+    )
+
+
+def test_write_puts_classes_and_meta_files_under_classes(tmp_path: Path) -> None:
+    written = write_apex_tests(tmp_path, [load_scenario(SCENARIO_DIR / "happy_path.yaml")])
+    names = sorted(p.name for p in written)
+    assert names == [
+        "SfScn_Driver.cls",
+        "SfScn_Driver.cls-meta.xml",
+        "SfScn_happy_path_Tests.cls",
+        "SfScn_happy_path_Tests.cls-meta.xml",
+    ]
+    assert (
+        "<status>Active</status>"
+        in (tmp_path / "classes" / "SfScn_Driver.cls-meta.xml").read_text()
+    )
+
+
+def _errors_in_scenario_classes(project: Path, only: set[str]) -> list[str]:
+    report = run_checks(project, offline=True, only=only, tools=REAL_TOOLS_DIR)
+    if any(check.status is CheckStatus.SKIPPED for check in report.checks):
+        pytest.skip(f"offline tools for {only} are not installed")
+    return [str(d) for d in report.errors if "SfScn_" in d.location.file]
+
+
+@pytest.mark.slow
+def test_the_emitted_apex_passes_the_syntax_check(tmp_path: Path) -> None:
+    (tmp_path / "sfdx-project.json").write_text(SFDX_PROJECT)
+    scenarios = [load_scenario(p) for p in SCENARIOS]
+    write_apex_tests(tmp_path / "force-app" / "main" / "default", scenarios, include_plans=True)
+    assert _errors_in_scenario_classes(tmp_path, {"syntax"}) == []
+
+
+@pytest.mark.slow
+def test_the_emitted_apex_uses_the_runtime_and_plans_correctly(tmp_path: Path) -> None:
+    """apex-ls over a generated project: the driver's and tests' calls resolve."""
+    out = tmp_path / "project"
+    generate(sorted((SCENARIO_DIR / "specs").glob("*.yaml")), out)
+    write_apex_tests(out / "force-app" / "main" / "default", [load_scenario(p) for p in SCENARIOS])
+    assert _errors_in_scenario_classes(out, {"semantics"}) == []
+
+
+def test_coercion_errors_are_compared_up_to_the_value_kind() -> None:
+    """Apex prints a Datetime in the user's time zone; the field, type and kind must match."""
+    apex = _render("date_coercion_error")
+    assert "'Load.outputs.asOf: expected Date, got Datetime'" in apex
+    assert "'Step Load failed: Load.outputs.asOf: expected Date, got Datetime'" in apex
+    assert "2026-11-20 10:00:00" not in apex
