@@ -47,6 +47,16 @@ def _dict(value: Any) -> dict[str, Any] | None:
     return dict(value) if isinstance(value, Mapping) else None
 
 
+def _elapsed(
+    started: dt.datetime | None, finished: dt.datetime | None, now: dt.datetime | None
+) -> dt.timedelta | None:
+    """finished (or ``now`` while still going) - started; never negative (clock skew)."""
+    end = finished or now
+    if started is None or end is None:
+        return None
+    return max(end - started, dt.timedelta(0))
+
+
 @dataclass(frozen=True)
 class StepLimits:
     """Governor usage one step attempt measured in its own transaction."""
@@ -121,10 +131,7 @@ class StepRun:
 
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
         """finished - started; for an attempt still running, ``now`` - started."""
-        end = self.finished_at or now
-        if self.started_at is None or end is None:
-            return None
-        return max(end - self.started_at, dt.timedelta(0))
+        return _elapsed(self.started_at, self.finished_at, now)
 
     def to_json(self) -> dict[str, Any]:
         return self.raw
@@ -177,10 +184,8 @@ class Run:
         return self.status in TERMINAL_STATUSES
 
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
-        end = self.finished_at or now
-        if self.started_at is None or end is None:
-            return None
-        return max(end - self.started_at, dt.timedelta(0))
+        """finished - started; for a run still going, ``now`` - started."""
+        return _elapsed(self.started_at, self.finished_at, now)
 
     def to_json(self) -> dict[str, Any]:
         return self.raw

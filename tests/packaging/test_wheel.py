@@ -66,6 +66,17 @@ def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[st
     )
 
 
+def _python(env_dir: Path, code: str, *, cwd: Path) -> str:
+    """Run ``code`` with the fresh venv's interpreter; its stdout."""
+    return subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+    ).stdout
+
+
 def test_console_script_runs_from_outside_the_repo(installed: Path, tmp_path: Path) -> None:
     result = _run(installed, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -80,13 +91,7 @@ def test_package_imports_from_the_venv_not_the_source_tree(installed: Path, tmp_
         "print(stepforce.__file__);"
         "print(files('stepforce').joinpath('templates/force-app/main/default/classes').is_dir())"
     )
-    out = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    ).stdout.split()
+    out = _python(installed, probe, cwd=tmp_path).split()
     assert out[0].startswith(str(installed)), f"stepforce imported from {out[0]}"
     assert out[1] == "True", "the runtime templates are missing from the wheel"
 
@@ -96,13 +101,7 @@ def test_no_top_level_cli_or_generator_modules(installed: Path, tmp_path: Path) 
         "import importlib.util as u;"
         "print([m for m in ('cli', 'generator', 'runtime_client') if u.find_spec(m)])"
     )
-    out = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    ).stdout.strip()
+    out = _python(installed, probe, cwd=tmp_path).strip()
     assert out == "[]"
 
 
