@@ -4,7 +4,7 @@ Decision: the templates already print the plugin's layout (2-space indent, one s
 line), but prettier also wraps lines at 80 columns depending on the escaped spec text they
 hold, which a template cannot predict without re-implementing prettier. So generated classes
 go through the same prettier the check uses, once per ``generate``. When Node or the tools are
-not installed (``stepforce check --install-tools`` puts them there), the template's layout is
+cannot be installed (no npm, no network), the template's layout is
 written as is and ``stepforce check`` reports it as unformatted; the code is the same either
 way. Same tools + same input -> same bytes.
 
@@ -20,15 +20,26 @@ not formatted again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from stepforce.errors import ToolMissingError
 from stepforce.generator.check.prettier import plugin_entry, script_path
-from stepforce.generator.check.tools import find_node, package_dir, tools_dir
+from stepforce.generator.check.toolbox import packages_for
+from stepforce.generator.check.tools import (
+    find_node,
+    install_packages,
+    missing_packages,
+    package_dir,
+    tools_dir,
+)
 from stepforce.generator.format_cache import open_cache
+
+_log = logging.getLogger(__name__)
 
 _TIMEOUT = 600
 #: Node processes at most (each loads prettier, ~0.3 s of CPU, so more than the cores is waste).
@@ -105,12 +116,25 @@ def _unparsed(reports: list[Path]) -> set[str]:
     return failed
 
 
-def prettier_available() -> tuple[str, Path] | None:
-    """``(node, tools_dir)`` when prettier and its Apex plugin are installed, else None."""
+def prettier_available(*, install: bool = True) -> tuple[str, Path] | None:
+    """``(node, tools_dir)`` when prettier and its Apex plugin are there, else None.
+
+    With ``install`` (the default) missing formatter packages are installed into the tools
+    cache first, as ``stepforce check`` would do: otherwise a first ``generate`` on a new
+    machine writes unformatted Apex that the following ``check`` rejects. Without npm or the
+    network the template's layout is written and the caller says so.
+    """
     node = find_node()
     tools = tools_dir()
     if node.path is None or node.problem:
         return None
+    missing = missing_packages(tools, packages_for("format"))
+    if missing and install:
+        try:
+            install_packages(tools, missing, _log.warning)
+        except ToolMissingError as error:
+            _log.warning("%s", error)
+            return None
     if not (package_dir(tools, "prettier") / "index.cjs").is_file():
         return None
     if not plugin_entry(tools).is_file():

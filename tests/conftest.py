@@ -1,13 +1,20 @@
-"""Shared fixtures. Tests never sleep, never touch the real HOME and never reach a network."""
+"""Shared fixtures. Tests never sleep, never touch the real HOME and reach no org (npm tools
+are installed once per machine into the real tools cache, as `stepforce check` does)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from stepforce.generator.check.tools import tools_dir
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+#: The per-user cache of the npm tools (offline checks, prettier), resolved with the real HOME
+#: before any test swaps it: tools are installed there once per machine, never per test.
+REAL_TOOLS_DIR = tools_dir(dict(os.environ), Path.home())
 
 
 @pytest.fixture(autouse=True)
@@ -16,5 +23,6 @@ def _isolated_home(
 ) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("STEPFORCE_TOOLS_DIR", str(REAL_TOOLS_DIR))
     for var in ("SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_TARGET_ORG"):
         monkeypatch.delenv(var, raising=False)
