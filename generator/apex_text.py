@@ -32,6 +32,12 @@ _UNICODE_ESCAPED = frozenset(
 ) | frozenset((*range(0x202A, 0x202F), *range(0x2060, 0x2070), *range(0xFFF9, 0xFFFC)))
 
 
+_ESCAPES = str.maketrans(
+    {**_NAMED_ESCAPES, **{chr(code): f"\\u{code:04x}" for code in _UNICODE_ESCAPED}}
+)
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 class UnsafeTextError(ValueError):
     """A value cannot be written into Apex safely (a control character, a bad identifier)."""
 
@@ -60,19 +66,10 @@ def apex_string(text: str) -> Apex:
     """
     if not isinstance(text, str):
         raise UnsafeTextError(f"expected text, got {type(text).__name__}")
-    bad = unsafe_character(text)
+    bad = unsafe_character(text) if _CONTROL.search(text) else None
     if bad:
         raise UnsafeTextError(f"the text contains the control character {bad}")
-    out: list[str] = []
-    for char in text:
-        named = _NAMED_ESCAPES.get(char)
-        if named is not None:
-            out.append(named)
-        elif ord(char) in _UNICODE_ESCAPED:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return Apex("'" + "".join(out) + "'")
+    return Apex("'" + text.translate(_ESCAPES) + "'")
 
 
 def identifier(name: str) -> Apex:

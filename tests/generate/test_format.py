@@ -1,5 +1,6 @@
-"""Formatting generated Apex: parallel workers give prettier's bytes, and the content-hash
-cache returns exactly what prettier printed before without running it again."""
+"""Formatting generated Apex with prettier (for what the Python layout does not model):
+parallel workers give prettier's bytes, and the content-hash cache returns exactly what
+prettier printed before without running it again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stepforce.generator import apex_format, format_cache
-from stepforce.generator.apex_format import balanced_groups, format_apex, prettier_available
+from stepforce.generator.apex_format import balanced_groups, prettier_available, prettier_format
 from stepforce.generator.compile import compile_plan
 from stepforce.generator.format_cache import FormatCache
 from stepforce.generator.render import render_plan
@@ -40,10 +41,10 @@ def test_two_workers_print_the_same_bytes_as_one(
     monkeypatch.setenv("STEPFORCE_FORMAT_CACHE", "off")
     sources = _sources()
     monkeypatch.setattr(apex_format, "_worker_count", lambda chars, files: 1)
-    single, ran = format_apex(sources)
+    single, ran = prettier_format(sources)
     assert ran
     monkeypatch.setattr(apex_format, "_worker_count", lambda chars, files: 2)
-    assert format_apex(sources) == (single, True)
+    assert prettier_format(sources) == (single, True)
     assert single != sources  # prettier wrapped long lines
 
 
@@ -53,7 +54,7 @@ def test_a_cached_text_is_reused_without_running_prettier(
 ) -> None:
     monkeypatch.setenv("STEPFORCE_FORMAT_CACHE", str(tmp_path / "cache"))
     sources = {**_sources(), "Broken.cls": "public class Broken {"}
-    first, ran = format_apex(sources)
+    first, ran = prettier_format(sources)
     assert ran
     assert first["Broken.cls"] == sources["Broken.cls"]  # did not parse: left as rendered
     entries = list((tmp_path / "cache").glob("??/*"))
@@ -64,7 +65,7 @@ def test_a_cached_text_is_reused_without_running_prettier(
 
     del sources["Broken.cls"]
     monkeypatch.setattr(apex_format, "_run_workers", no_prettier)
-    again, ran = format_apex(sources)
+    again, ran = prettier_format(sources)
     assert ran
     assert again == {name: first[name] for name in sources}
 
