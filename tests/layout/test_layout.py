@@ -3,6 +3,7 @@ from prettier 3 with plugin 2.3) as the expected text; and what it refuses to mo
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -198,3 +199,44 @@ def test_refused_classes_go_to_prettier_and_the_rest_do_not(
         "Emoji.cls": "formatted by prettier\n",
         "meta.xml": "<not apex/>",
     }
+
+
+def _classes() -> dict[str, str]:
+    from stepforce.generator.compile import compile_plan
+    from stepforce.generator.render import render_plan
+    from stepforce.generator.spec import load_spec_text
+    from tests.generate.conftest import spec_with_steps
+
+    sources: dict[str, str] = {}
+    for number in range(3):
+        spec = spec_with_steps(f"Batch_{number}", 4 + number)
+        sources.update(render_plan(compile_plan(load_spec_text(spec, "b.yaml"))))
+    sources["Emoji.cls"] = "public class Emoji {\n  String s = '\U0001f680';\n}\n"
+    return sources
+
+
+def test_forked_processes_lay_out_the_same_bytes_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stepforce.generator.apex_layout import batch
+
+    sources = _classes()
+    alone = batch.layout_all(sources)
+    assert alone["Emoji.cls"] is None
+    monkeypatch.setattr(batch, "CHARS_PER_WORKER", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert batch.worker_count(10_000, len(sources)) == 2
+    assert batch.layout_many(sources) == alone
+
+
+def test_the_work_stays_in_this_process_when_no_process_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from stepforce.generator.apex_layout import batch
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no more processes")
+
+    sources = _classes()
+    monkeypatch.setattr(batch, "CHARS_PER_WORKER", 1)
+    monkeypatch.setattr(batch, "worker_count", lambda chars, files: 2)
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", refuse)
+    assert batch.layout_many(sources) == batch.layout_all(sources)
