@@ -1,9 +1,10 @@
 """Cron starts: the anonymous Apex that schedules or aborts them, and the CronTrigger query.
 
-Every value travels as an Apex string literal written by :func:`apex_string`, the one escaping
-function (a name, cron or inputs JSON cannot end the literal and inject code); SOQL values go
-through simple-salesforce's ``format_soql``. Identifiers are checked as well, so a bad name is
-a clear usage error before any call.
+Every value travels as an Apex string literal written by :func:`stepforce.apex_text.apex_string`,
+the one escaping function of the project, shared with the generator (a name, cron or inputs
+JSON cannot end the literal and inject code); SOQL values go through simple-salesforce's
+``format_soql``. Identifiers are checked as well, so a bad name, or a control character in a
+value, is a clear usage error before any call.
 """
 
 from __future__ import annotations
@@ -16,38 +17,12 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
+from stepforce.apex_text import UnsafeTextError, apex_string
 from stepforce.errors import OrgError, UsageError
 
-# Apex string escapes (the Apex lexer: \b \t \n \f \r \" \' \\ and \uXXXX).
-_ESCAPES = {
-    "\\": "\\\\",
-    "'": "\\'",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\b": "\\b",
-    "\f": "\\f",
-}
 _ORCHESTRATION = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
 _CRON_TRIGGER_ID = re.compile(r"^08e[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 MAX_JOB_NAME = 80
-
-
-def apex_string(value: str) -> str:
-    """``value`` as a single-quoted Apex string literal that decodes back to exactly ``value``.
-
-    Quotes and backslashes are escaped, line breaks and other control characters are written as
-    escapes (a raw line break cannot appear in an Apex literal), everything else is kept.
-    """
-    out: list[str] = []
-    for char in value:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "'" + "".join(out) + "'"
 
 
 def check_orchestration(name: str) -> str:
@@ -72,11 +47,19 @@ def default_job_name(orchestration: str) -> str:
 def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
     """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
     inputs_json = json.dumps(dict(inputs), separators=(",", ":"), sort_keys=True)
-    arguments = ", ".join(
-        apex_string(v)
-        for v in (check_job_name(job_name), cron, check_orchestration(orchestration), inputs_json)
-    )
-    return f"StepforceScheduledStart.schedule({arguments});"
+    values = {
+        "schedule name": check_job_name(job_name),
+        "cron expression": cron,
+        "orchestration": check_orchestration(orchestration),
+        "inputs": inputs_json,
+    }
+    literals = []
+    for what, value in values.items():
+        try:
+            literals.append(apex_string(value))
+        except UnsafeTextError as error:
+            raise UsageError(f"the {what} {value!r} cannot be sent: {error}") from None
+    return f"StepforceScheduledStart.schedule({', '.join(literals)});"
 
 
 def abort_body(job_ids: list[str]) -> str:

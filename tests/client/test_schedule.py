@@ -8,12 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from responses import matchers
 
+from stepforce.apex_text import UnsafeTextError, apex_string
 from stepforce.errors import NotFoundError, OrgError, UsageError
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.schedule import (
     abort_body,
-    apex_string,
     check_anonymous_result,
     cron_trigger_query,
     schedule_body,
@@ -46,9 +46,26 @@ def decode_apex_literal(literal: str) -> str:
     return "".join(out)
 
 
-@given(st.text())
+_C0_WITHOUT_NAME = "".join(chr(c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f")
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters=_C0_WITHOUT_NAME)))
 def test_any_text_becomes_one_literal_that_decodes_to_itself(text: str) -> None:
     assert decode_apex_literal(apex_string(text)) == text
+
+
+@given(st.text(), st.sampled_from(_C0_WITHOUT_NAME))
+def test_text_with_an_unnamed_control_character_is_refused(text: str, control: str) -> None:
+    with pytest.raises(UnsafeTextError, match="control character U\\+00"):
+        apex_string(text + control)
+
+
+def test_a_control_character_in_a_schedule_value_is_a_usage_error_naming_it() -> None:
+    with pytest.raises(UsageError, match=r"schedule name .* control character U\+0000"):
+        schedule_body("Night\x00ly", "0 0 2 * * ?", "Invoice_Sync", {})
+    # Inputs travel as JSON, which escapes control characters itself: nothing to refuse.
+    body = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"note": "a\x00b"})
+    assert "\\\\u0000" in body
 
 
 @pytest.mark.parametrize(
@@ -59,7 +76,7 @@ def test_any_text_becomes_one_literal_that_decodes_to_itself(text: str) -> None:
         "line1\nSystem.debug('injected');",
         "\\",
         "'",
-        "\u0000\u001f\u007f",
+        "\u007f\u2028\u202e\ufeff",
     ],
 )
 def test_injection_attempts_stay_inside_the_literal(payload: str) -> None:
