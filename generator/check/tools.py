@@ -117,26 +117,26 @@ def _probe(command: list[str]) -> str:
     return done.stdout + done.stderr
 
 
-def find_java() -> Runtime:
-    path = shutil.which("java")
+def _find_runtime(
+    command: str, version_flag: str, parse: Callable[[str], int | None], label: str, minimum: int
+) -> Runtime:
+    """``command`` on PATH at version ``minimum`` or later, or why not."""
+    path = shutil.which(command)
     if path is None:
-        return Runtime("java", None, f"no `java` on PATH (Java {MIN_JAVA}+ is needed)")
-    version = parse_java_version(_probe([path, "-version"]))
-    if version is None or version < MIN_JAVA:
-        shown = "an unknown version" if version is None else f"Java {version}"
-        return Runtime("java", path, f"`{path}` is {shown}; Java {MIN_JAVA}+ is needed")
-    return Runtime("java", path, None)
+        return Runtime(command, None, f"no `{command}` on PATH ({label} {minimum}+ is needed)")
+    version = parse(_probe([path, version_flag]))
+    if version is None or version < minimum:
+        shown = "an unknown version" if version is None else f"{label} {version}"
+        return Runtime(command, path, f"`{path}` is {shown}; {label} {minimum}+ is needed")
+    return Runtime(command, path, None)
+
+
+def find_java() -> Runtime:
+    return _find_runtime("java", "-version", parse_java_version, "Java", MIN_JAVA)
 
 
 def find_node() -> Runtime:
-    path = shutil.which("node")
-    if path is None:
-        return Runtime("node", None, f"no `node` on PATH (Node.js {MIN_NODE}+ is needed)")
-    version = parse_node_version(_probe([path, "--version"]))
-    if version is None or version < MIN_NODE:
-        shown = "an unknown version" if version is None else f"Node.js {version}"
-        return Runtime("node", path, f"`{path}` is {shown}; Node.js {MIN_NODE}+ is needed")
-    return Runtime("node", path, None)
+    return _find_runtime("node", "--version", parse_node_version, "Node.js", MIN_NODE)
 
 
 def install_packages(
