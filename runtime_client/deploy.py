@@ -10,8 +10,9 @@ so our strings are the ones sent. ``runTests`` names are pasted into the XML une
 they are checked to be Apex class names first.
 
 Its public ``checkDeployStatus`` drops line numbers, ``done``, code coverage and coverage
-warnings; ``mdapi._retrieve_deploy_result`` sends the same ``checkDeployStatus`` request
-(with ``includeDetails=true``) and returns the whole ``result`` element, so we read that.
+warnings, so we send ``checkDeployStatus`` (``includeDetails=true``) ourselves, to the same
+endpoint with the client's public session, headers and ``call_salesforce`` (so errors are the
+same ``SalesforceError`` types), and read the whole ``result`` element.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from xml.etree.ElementTree import Element
 
 import requests
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
+from simple_salesforce.util import call_salesforce
 
 from stepforce.errors import CredentialsError, OrgError, StillRunningError, UsageError
 from stepforce.runtime_client.deploy_result import (
     FINISHED_STATUSES,
     DeployResult,
+    check_deploy_status_request,
+    deploy_result_element,
     parse_deploy_result,
 )
 from stepforce.runtime_client.redact import scrub
@@ -177,7 +181,8 @@ class Deployer:
         return str(deploy_id)
 
     def status(self, deploy_id: str) -> DeployResult:
-        element = self._call(lambda sf: sf.mdapi._retrieve_deploy_result(deploy_id))
+        check_deploy_id(deploy_id)
+        element = self._call(lambda sf: _check_deploy_status(sf, deploy_id))
         if not isinstance(element, Element):
             raise OrgError(f"checkDeployStatus for {deploy_id} returned no result")
         return parse_deploy_result(element)
@@ -225,6 +230,19 @@ class Deployer:
 
     def _scrub(self, text: str) -> str:
         return scrub(text, self._secrets())
+
+
+def _check_deploy_status(sf: Any, deploy_id: str) -> Element | None:
+    """``checkDeployStatus`` with details through ``sf`` (a ``simple_salesforce.Salesforce``)."""
+    response = call_salesforce(
+        url=f"{sf.metadata_url}deployRequest/{deploy_id}",
+        method="POST",
+        session=sf.session,
+        headers=sf.headers,
+        additional_headers={"Content-Type": "text/xml", "SOAPAction": "checkDeployStatus"},
+        data=check_deploy_status_request(sf.session_id, deploy_id),
+    )
+    return deploy_result_element(response.content)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, fromstring, tostring
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _NS = {"md": MD_NS}
@@ -155,6 +155,33 @@ class DeployResult:
             "coveragePercent": self.coverage_percent(),
             "coverageWarnings": [str(w) for w in self.coverage_warnings],
         }
+
+
+_SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+def check_deploy_status_request(session_id: str, deploy_id: str) -> bytes:
+    """The SOAP body of ``checkDeployStatus`` with ``includeDetails=true`` (Metadata API),
+    built as XML so no value can break out of its element."""
+    envelope = Element(f"{{{_SOAP_NS}}}Envelope")
+    header = SubElement(envelope, f"{{{_SOAP_NS}}}Header")
+    options = SubElement(header, f"{{{MD_NS}}}CallOptions")
+    SubElement(options, f"{{{MD_NS}}}client").text = "stepforce"
+    session = SubElement(header, f"{{{MD_NS}}}SessionHeader")
+    SubElement(session, f"{{{MD_NS}}}sessionId").text = session_id
+    call = SubElement(SubElement(envelope, f"{{{_SOAP_NS}}}Body"), f"{{{MD_NS}}}checkDeployStatus")
+    SubElement(call, f"{{{MD_NS}}}asyncProcessId").text = deploy_id
+    SubElement(call, f"{{{MD_NS}}}includeDetails").text = "true"
+    body = tostring(envelope, encoding="utf-8", xml_declaration=True)
+    assert isinstance(body, bytes)
+    return body
+
+
+def deploy_result_element(response: bytes) -> Element | None:
+    """The ``result`` element of a ``checkDeployStatusResponse`` envelope, if there is one."""
+    # The answer of the org over TLS; expat fetches no external entity and limits expansion.
+    root = fromstring(response)  # noqa: S314
+    return root.find(f"{{{_SOAP_NS}}}Body/{{{MD_NS}}}checkDeployStatusResponse/{{{MD_NS}}}result")
 
 
 def parse_deploy_result(result: Element) -> DeployResult:

@@ -253,3 +253,26 @@ def test_watch_gives_up_on_persistent_failures_saying_how_to_resume() -> None:
     with pytest.raises(TransientError, match=r"stepforce deploy --status 0Af000000000001"):
         watch_deploy(flaky, "0Af000000000001", wait_minutes=5, poller=FakeClock().poller())
     assert flaky.calls == 4
+
+
+def test_the_status_request_asks_for_details_and_keeps_values_inside_their_elements() -> None:
+    from stepforce.runtime_client.deploy_result import check_deploy_status_request
+
+    body = etree.fromstring(check_deploy_status_request("00D!tok<en&", "0Af5g00000ABCDEAAA"))
+    md = {"md": "http://soap.sforce.com/2006/04/metadata"}
+    assert body.findtext(".//md:SessionHeader/md:sessionId", namespaces=md) == "00D!tok<en&"
+    call = body.find(".//md:checkDeployStatus", namespaces=md)
+    assert call is not None
+    assert call.findtext("md:asyncProcessId", namespaces=md) == "0Af5g00000ABCDEAAA"
+    assert call.findtext("md:includeDetails", namespaces=md) == "true"
+
+
+def test_the_result_element_is_read_from_the_status_envelope() -> None:
+    from stepforce.runtime_client.deploy_result import deploy_result_element
+
+    answer = status_response(status="InProgress", done=False, components=(12, 5, 0))
+    element = deploy_result_element(answer.encode())
+    assert element is not None
+    assert parse_deploy_result(element).components_deployed == 5
+    empty = answer.replace("checkDeployStatusResponse", "somethingElse")
+    assert deploy_result_element(empty.encode()) is None
