@@ -23,6 +23,14 @@ from typing import Any
 from lxml import etree
 
 from stepforce.errors import UsageError
+from stepforce.generator.mdapi_bundles import (
+    BUNDLE_TYPES,
+    Converted,
+    bundle_of,
+    convert_bundle,
+    convert_static_resource,
+    in_static_resources,
+)
 from stepforce.generator.mdapi_types import (
     CODE_TYPES,
     OBJECT_CHILDREN,
@@ -141,11 +149,12 @@ class _Builder:
         self.member_map: dict[tuple[str, str], str] = {}
         # object name -> (its .object-meta.xml or None, [(child kind, child file)])
         self.objects: dict[str, tuple[Path | None, list[tuple[ObjectChild, Path]]]] = {}
+        self.bundles: set[Path] = set()  # lwc/aura bundle folders already converted
 
     def add_directory(self, directory: Path) -> None:
         for path in sorted(directory.rglob("*")):
             if path.is_file() and not self._ignored(path):
-                self._add_file(path)
+                self._add_file(path, directory)
 
     def finish(self, api_version: str) -> MdapiPackage:
         for name in sorted(self.objects):
@@ -181,8 +190,25 @@ class _Builder:
         self.members.setdefault(type_name, []).append(member)
         self.member_map[(type_name, member)] = self._source(source)
 
-    def _add_file(self, path: Path) -> None:
+    def _add_converted(self, converted: Converted | None) -> None:
+        if converted is None:
+            return
+        for zip_path, content, source in converted.entries:
+            self._add(zip_path, content, source)
+        self._member(converted.type_name, converted.member, converted.source)
+
+    def _add_file(self, path: Path, package_dir: Path) -> None:
         name = path.name
+        bundle = bundle_of(path, package_dir)
+        if bundle is not None:
+            kind, bundle_name, bundle_dir = bundle
+            if bundle_dir not in self.bundles:
+                self.bundles.add(bundle_dir)
+                self._add_converted(convert_bundle(kind, bundle_name, bundle_dir))
+            return
+        if in_static_resources(path):
+            self._add_converted(convert_static_resource(path))
+            return
         for suffix, (type_name, folder) in CODE_TYPES.items():
             if name.endswith(suffix):
                 self._add_code(path, type_name, folder, name[: -len(suffix)], suffix)
@@ -200,8 +226,10 @@ class _Builder:
             return
         raise UsageError(
             f"{self._source(path)}: stepforce cannot convert this file to metadata format; "
-            "supported: Apex classes and triggers, objects and their fields/list views/"
-            "validation rules/record types, " + ", ".join(sorted(t for t, _, _ in _simple()))
+            "supported: Apex classes, triggers, pages and components, objects and their fields/"
+            "list views/validation rules/record types, "
+            + ", ".join(sorted([*(t for t, _, _ in _simple()), *BUNDLE_TYPES.values()]))
+            + ", StaticResource"
         )
 
     def _add_code(self, path: Path, type_name: str, folder: str, member: str, suffix: str) -> None:

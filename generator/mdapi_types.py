@@ -13,6 +13,8 @@ from dataclasses import dataclass
 CODE_TYPES: dict[str, tuple[str, str]] = {
     ".cls": ("ApexClass", "classes"),
     ".trigger": ("ApexTrigger", "triggers"),
+    ".page": ("ApexPage", "pages"),
+    ".component": ("ApexComponent", "components"),
 }
 
 # Source suffix -> (metadata type, metadata-format folder, metadata-format suffix).
@@ -25,6 +27,15 @@ SIMPLE_TYPES: dict[str, tuple[str, str, str]] = {
     ".app-meta.xml": ("CustomApplication", "applications", ".app"),
     ".customPermission-meta.xml": ("CustomPermission", "customPermissions", ".customPermission"),
     ".remoteSite-meta.xml": ("RemoteSiteSetting", "remoteSiteSettings", ".remoteSite"),
+    ".namedCredential-meta.xml": ("NamedCredential", "namedCredentials", ".namedCredential"),
+    ".externalCredential-meta.xml": (
+        "ExternalCredential",
+        "externalCredentials",
+        ".externalCredential",
+    ),
+    ".labels-meta.xml": ("CustomLabels", "labels", ".labels"),
+    ".globalValueSet-meta.xml": ("GlobalValueSet", "globalValueSets", ".globalValueSet"),
+    ".queue-meta.xml": ("Queue", "queues", ".queue"),
     ".platformEventSubscriberConfig-meta.xml": (
         "PlatformEventSubscriberConfig",
         "PlatformEventSubscriberConfigs",

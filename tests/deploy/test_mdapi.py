@@ -194,11 +194,88 @@ def test_class_without_meta_file_is_named(project: Path) -> None:
 
 
 def test_unsupported_file_is_named_rather_than_silently_dropped(project: Path) -> None:
-    lwc = project / SRC / "lwc" / "runPanel"
-    lwc.mkdir(parents=True)
-    (lwc / "runPanel.js").write_text("export default class {}\n", encoding="utf-8")
-    with pytest.raises(UsageError, match=r"lwc/runPanel/runPanel\.js: stepforce cannot convert"):
+    reports = project / SRC / "reports" / "Ops"
+    reports.mkdir(parents=True)
+    (reports / "Runs.report-meta.xml").write_text("<Report/>\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"reports/Ops/Runs\.report-meta\.xml: stepforce cannot"):
         build_mdapi_zip(project, "62.0")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_lightning_bundles_keep_their_layout_without_jest_tests(project: Path) -> None:
+    lwc = project / SRC / "lwc" / "runPanel"
+    _write(lwc / "runPanel.js", "export default class RunPanel {}\n")
+    _write(lwc / "runPanel.html", "<template></template>\n")
+    _write(lwc / "runPanel.js-meta.xml", "<LightningComponentBundle/>\n")
+    _write(lwc / "__tests__" / "runPanel.test.js", "it('renders', () => {});\n")
+    aura = project / SRC / "aura" / "runBanner"
+    _write(aura / "runBanner.cmp", "<aura:component/>\n")
+    _write(aura / "runBanner.cmp-meta.xml", "<AuraDefinitionBundle/>\n")
+    package = build_mdapi_package(project, "62.0")
+    assert {n for n in package.files if n.startswith(("lwc/", "aura/"))} == {
+        "lwc/runPanel/runPanel.js",
+        "lwc/runPanel/runPanel.html",
+        "lwc/runPanel/runPanel.js-meta.xml",
+        "aura/runBanner/runBanner.cmp",
+        "aura/runBanner/runBanner.cmp-meta.xml",
+    }
+    assert package.files["lwc/runPanel/runPanel.js"] == b"export default class RunPanel {}\n"
+    assert package.members["LightningComponentBundle"] == ["runPanel"]
+    assert package.members["AuraDefinitionBundle"] == ["runBanner"]
+    assert (
+        package.component_map["lwc/runPanel/runPanel.html"] == f"{SRC}/lwc/runPanel/runPanel.html"
+    )
+
+
+def test_a_web_component_without_its_js_meta_file_is_named(project: Path) -> None:
+    _write(project / SRC / "lwc" / "bare" / "bare.js", "export default class {}\n")
+    with pytest.raises(
+        UsageError, match=r"lwc/bare: a Lightning web component needs bare\.js-meta"
+    ):
+        build_mdapi_zip(project, "62.0")
+
+
+def test_static_resources_become_name_dot_resource_a_folder_zipped(project: Path) -> None:
+    resources = project / SRC / "staticresources"
+    _write(resources / "runIcons.resource-meta.xml", "<StaticResource/>\n")
+    _write(resources / "runIcons" / "img" / "ok.svg", "<svg/>\n")
+    _write(resources / "runIcons" / "readme.txt", "icons\n")
+    _write(resources / "chart.resource-meta.xml", "<StaticResource/>\n")
+    _write(resources / "chart.js", "window.chart = 1;\n")
+    first = build_mdapi_package(project, "62.0")
+    assert first.files["staticresources/chart.resource"] == b"window.chart = 1;\n"
+    assert first.files["staticresources/chart.resource-meta.xml"] == b"<StaticResource/>\n"
+    assert _unzip(first.files["staticresources/runIcons.resource"]) == {
+        "img/ok.svg": b"<svg/>\n",
+        "readme.txt": b"icons\n",
+    }
+    assert first.members["StaticResource"] == ["chart", "runIcons"]
+    os.utime(resources / "runIcons" / "readme.txt", (1, 1))
+    assert build_mdapi_package(project, "62.0").to_zip() == first.to_zip()  # deterministic
+
+
+def test_static_resource_content_without_its_meta_file_is_named(project: Path) -> None:
+    _write(project / SRC / "staticresources" / "orphan.js", "1;\n")
+    with pytest.raises(UsageError, match=r"orphan\.js: no orphan\.resource-meta\.xml"):
+        build_mdapi_zip(project, "62.0")
+
+
+def test_labels_pages_and_named_credentials_convert(project: Path) -> None:
+    _write(project / SRC / "labels" / "CustomLabels.labels-meta.xml", "<CustomLabels/>\n")
+    _write(project / SRC / "pages" / "RunStatus.page", "<apex:page/>\n")
+    _write(project / SRC / "pages" / "RunStatus.page-meta.xml", "<ApexPage/>\n")
+    _write(project / SRC / "namedCredentials" / "ERP.namedCredential-meta.xml", "<N/>\n")
+    package = build_mdapi_package(project, "62.0")
+    assert package.files["labels/CustomLabels.labels"] == b"<CustomLabels/>\n"
+    assert package.files["pages/RunStatus.page"] == b"<apex:page/>\n"
+    assert "namedCredentials/ERP.namedCredential" in package.files
+    assert package.members["CustomLabels"] == ["CustomLabels"]
+    assert package.members["ApexPage"] == ["RunStatus"]
+    assert package.members["NamedCredential"] == ["ERP"]
 
 
 def test_field_whose_full_name_disagrees_with_its_file_is_refused(project: Path) -> None:
