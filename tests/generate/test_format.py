@@ -97,3 +97,22 @@ def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
     default = format_cache.open_cache(tmp_path, {})
     assert default is not None
     assert default.folder == tmp_path / "format-cache"
+
+
+def test_generating_the_examples_needs_no_node_and_no_prettier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stepforce.generator.generate import generate
+    from tests.conftest import EXAMPLES
+
+    def no_prettier(*args: object, **kwargs: object) -> None:
+        raise AssertionError("generate looked for prettier although the layout models it all")
+
+    monkeypatch.setattr(apex_format, "prettier_available", no_prettier)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no node, no java, no npm
+    result = generate(sorted(EXAMPLES.glob("*.yaml")), tmp_path / "out", source_dirs=[EXAMPLES])
+    assert result.formatted
+    classes = tmp_path / "out/force-app/main/default/classes"
+    plan = (classes / "SfPlan_Invoice_Sync.cls").read_text(encoding="utf-8")
+    # A statement too long for 80 columns, broken the way prettier-plugin-apex breaks it.
+    assert "    result.put(\n      'pageSize',\n      StepforceCoerce.toNumber(\n" in plan
