@@ -69,7 +69,7 @@ def layout_apex(text: str) -> str:
 
     Raises :class:`LayoutUnsupported` for Apex this layout does not model.
     """
-    out: list[str] = []
+    out = _Lines()
     scanner = _Scanner()
     pending: list[str] = []
     level = 0
@@ -77,15 +77,18 @@ def layout_apex(text: str) -> str:
     for raw in text.split("\n"):
         line = raw.strip()
         if in_comment:
-            out.append(raw.rstrip())
+            out.comment(raw.rstrip())
             in_comment = "*/" not in line
             continue
         if not pending:
-            if not line or line.startswith("//") or line.startswith("@"):
-                out.append(raw.rstrip())
+            if not line:
+                out.blank()
+                continue
+            if line.startswith(("//", "@")):
+                out.comment(" " * (2 * scanner.block_depth()) + line)
                 continue
             if line.startswith("/*"):
-                out.append(raw.rstrip())
+                out.comment(raw.rstrip())
                 in_comment = "*/" not in line
                 continue
             level = scanner.block_depth()
@@ -102,10 +105,38 @@ def layout_apex(text: str) -> str:
             continue
         indent = 2 * level
         if len(pending) == 1 and indent + text_width(line) <= WIDTH:
-            out.append(" " * indent + line)
+            out.code(" " * indent + line)
         else:
-            out.append(layout_unit(" ".join(pending), indent))
+            out.code(layout_unit(" ".join(pending), indent))
         pending = []
     if pending or in_comment or scanner.braces or scanner.parens:
         raise LayoutUnsupported("the text ends inside a statement")
-    return "\n".join(out)
+    return out.text()
+
+
+class _Lines:
+    """Output lines, with prettier's rules for blank lines: at most one in a row, none at the
+    start or end of a block, none at the end of the file."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.opened_block = True  # the last line was code ending with "{" (or nothing yet)
+
+    def blank(self) -> None:
+        if not self.opened_block and self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def comment(self, line: str) -> None:
+        self.lines.append(line)
+        self.opened_block = False
+
+    def code(self, text: str) -> None:
+        if text.lstrip().startswith("}") and self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        self.lines.append(text)
+        self.opened_block = text.endswith("{")
+
+    def text(self) -> str:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n"

@@ -240,3 +240,15 @@ def test_the_work_stays_in_this_process_when_no_process_can_start(
     monkeypatch.setattr(batch, "worker_count", lambda chars, files: 2)
     monkeypatch.setattr(batch, "ProcessPoolExecutor", refuse)
     assert batch.layout_many(sources) == batch.layout_all(sources)
+
+
+def test_blank_lines_follow_prettier_at_most_one_and_none_at_block_edges() -> None:
+    source = (
+        "public class A {\n\n\n  Integer x;\n\n\n  void f() {\n\n    x = 1;\n\n\n"
+        "    x = 2;\n\n  }\n\n}\n\n\n"
+    )
+    assert layout_apex(source) == (
+        "public class A {\n  Integer x;\n\n  void f() {\n    x = 1;\n\n    x = 2;\n  }\n}\n"
+    )
+    commented = "/**\n * doc\n */\n\npublic class B {\n  // c\n\n  Integer x;\n}\n"
+    assert layout_apex(commented) == commented  # a blank line after a comment stays
