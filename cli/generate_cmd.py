@@ -41,8 +41,9 @@ def _print_result(result: GenerateResult) -> None:
         )
     if not result.formatted:
         click.echo(
-            "note: prettier-plugin-apex is not installed, so the Apex was not formatted "
-            "(`stepforce check` installs it)",
+            "note: some classes hold text the built-in layout leaves to prettier-plugin-apex "
+            "(emoji), which could not be installed, so they were written unformatted; "
+            "`stepforce check --fix-format` formats them once the tools are installed",
             err=True,
         )
 

@@ -89,3 +89,18 @@ def test_main_reports_spec_problems_as_json(
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert problems
     assert all(p["file"].endswith("bad.yaml") for p in problems)
+
+
+def test_a_class_left_to_an_uninstallable_prettier_is_written_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stepforce.generator import apex_format
+
+    monkeypatch.setattr(apex_format, "prettier_available", lambda **kwargs: None)
+    spec = Path(__file__).parent / "hostile" / "unicode.yaml"  # its texts hold emoji
+    out = tmp_path / "out"
+    result = CliRunner().invoke(generate_command, [str(spec), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "written unformatted" in result.stderr
+    assert "stepforce check --fix-format" in result.stderr
+    assert (out / "force-app/main/default/classes/SfPlan_Hostile_Unicode.cls").is_file()
