@@ -3,14 +3,16 @@
 Why: the layout is pure Python and CPU-bound, so one process uses one core; a big generate
 (hundreds of classes, megabytes of Apex) is split by size among up to one process per core.
 Processes are forked (no re-import, a few milliseconds to start), and only where forking is
-safe: a POSIX platform and a single-threaded caller. Anywhere else, or if a process cannot be
-started, the same work runs in this process: the result is the same bytes either way.
+safe: Linux (macOS system frameworks can abort a forked child) and a single-threaded caller.
+Anywhere else, or if a process cannot be started, the same work runs in this process: the
+result is the same bytes either way.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -48,7 +50,7 @@ def layout_all(sources: Mapping[str, str]) -> dict[str, str | None]:
 
 
 def worker_count(total_chars: int, files: int) -> int:
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     wanted = max(1, total_chars // CHARS_PER_WORKER)
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1, wanted, files))
