@@ -98,7 +98,7 @@ def test_every_task_class_path_imports_a_cumulusci_task(path: Path) -> None:
 
 @pytest.mark.parametrize("flow", ["dev_org", "ci_feature"])
 @pytest.mark.parametrize("source", YML_FILES, ids=["repository", "init-template"])
-def test_flows_generate_then_deploy_with_stepforce_then_run_tests(
+def test_flows_generate_deploy_with_stepforce_grant_the_admin_set_then_run_tests(
     flow: str, source: Path, tmp_path: Path
 ) -> None:
     text = source.read_text(encoding="utf-8").replace("__PROJECT_NAME__", "acme-orchestrations")
@@ -109,12 +109,16 @@ def test_flows_generate_then_deploy_with_stepforce_then_run_tests(
     order = [s.task_name for s in steps if not s.skip]
     assert "deploy_unmanaged" not in {s.path.split(".")[0] for s in steps if not s.skip}
     assert "deploy" not in order, "CumulusCI's deploy would need the sf CLI for source format"
-    generate, deploy, tests = (
+    generate, deploy, assign, tests = (
         order.index("stepforce_generate"),
         order.index("stepforce_deploy"),
+        order.index("assign_permission_sets"),
         order.index("run_tests"),
     )
-    assert generate < deploy < tests
+    assert generate < deploy < assign < tests
+    assign_step = next(s for s in steps if s.task_name == "assign_permission_sets")
+    # Without it the user (and the Apex tests it runs) cannot use the user-mode runtime.
+    assert assign_step.task_config["options"]["api_names"] == "Stepforce_Admin"
 
 
 def _register_org(mocked: responses.RequestsMock, kind: str) -> None:
