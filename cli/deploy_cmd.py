@@ -26,6 +26,7 @@ from stepforce.runtime_client.deploy import (
     watch_deploy,
 )
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
+from stepforce.runtime_client.permsets import Assignment, check_permission_set_names
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -144,6 +145,14 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the Apex test results as JUnit XML to this file.",
 )
+@click.option(
+    "--assign-permission-set",
+    "permission_sets",
+    metavar="NAME",
+    multiple=True,
+    help="After a successful deploy, give yourself this permission set (repeatable), "
+    "e.g. Stepforce_Admin.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def deploy_command(
     project_dir: Path,
@@ -154,6 +163,7 @@ def deploy_command(
     wait_minutes: float,
     status_id: str | None,
     junit: Path | None,
+    permission_sets: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Deploy a generated project to an org through the Metadata API (no sf CLI needed).
@@ -165,11 +175,14 @@ def deploy_command(
 
     \b
     Example:
-      stepforce deploy force-app-generated -o my-scratch
+      stepforce deploy force-app-generated -o my-scratch --assign-permission-set Stepforce_Admin
       stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
       stepforce deploy --status 0Af5g00000AbCdE -o prod
     """
     request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
+    check_permission_set_names(permission_sets)
+    if permission_sets and check_only:
+        raise UsageError("--assign-permission-set needs a real deploy, not --check-only")
     if status_id:
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
@@ -190,7 +203,10 @@ def deploy_command(
     if junit is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.write_bytes(junit_xml(result))
-    _report(result, as_json)
+    assigned = []
+    if permission_sets and _failure(result) is None and not result.check_only:
+        assigned = deployer.assign_permission_sets(permission_sets)
+    _report(result, as_json, assigned)
 
 
 def _run(
@@ -237,10 +253,12 @@ def _error_json(error: StepforceError) -> dict[str, str]:
     return {"type": type(error).__name__, "message": str(error).splitlines()[0]}
 
 
-def _report(result: DeployResult, as_json: bool) -> None:
+def _report(result: DeployResult, as_json: bool, assigned: list[Assignment]) -> None:
     failure = _failure(result)
     if as_json:
         payload = result.to_json()
+        if assigned:
+            payload["permissionSets"] = [a.to_json() for a in assigned]
         if failure is not None:
             payload["error"] = _error_json(failure)
         emit_json(payload)
@@ -250,6 +268,9 @@ def _report(result: DeployResult, as_json: bool) -> None:
         return
     for line in describe(result):
         click.echo(line)
+    for assignment in assigned:
+        held = "you already held" if assignment.already else "assigned to you:"
+        click.echo(f"permission set {held} {assignment.permission_set}")
     if failure is not None:
         raise failure
 

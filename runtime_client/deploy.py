@@ -38,6 +38,7 @@ from stepforce.runtime_client.deploy_result import (
     deploy_result_element,
     parse_deploy_result,
 )
+from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import TRANSIENT_STATUSES
 
@@ -186,6 +187,10 @@ class Deployer:
         if not isinstance(element, Element):
             raise OrgError(f"checkDeployStatus for {deploy_id} returned no result")
         return parse_deploy_result(element)
+
+    def assign_permission_sets(self, names: tuple[str, ...]) -> list[Assignment]:
+        """Give the connection's user these permission sets (skipping those it holds)."""
+        return list(self._call(lambda sf: assign_permission_sets(sf, names)))
 
     def _call(self, action: Callable[[Any], Any]) -> Any:
         try:
