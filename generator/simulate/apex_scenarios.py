@@ -1,11 +1,13 @@
 """Scenario files as Apex tests: the real engine must produce the simulator's trace.
 
 Each scenario becomes ``SfScn_<file stem>_Tests``: it scripts the fixture results on the
-runtime's ``StepforceTestSupport`` executor, starts the run, lets ``SfScn_Driver`` run every
-job and finalizer hop by hop while applying the scenario's controls, then asserts every Step
-Run (step, iteration, attempt, status, inputs, outputs, error), the run's status, current
-step, error and context, and the retry delays -- all taken from the simulator's trace of the
-same scenario, which pytest has already compared with the scenario's expectations.
+runtime's ``StepforceTestSupport`` executor and, as a user holding the Stepforce_Admin
+permission set (``StepforceEntryTestSupport.admin()``), starts the run and lets
+``SfScn_Driver`` run every job and finalizer hop by hop while applying the scenario's
+controls; then it asserts every Step Run (step, iteration, attempt, status, inputs, outputs,
+error), the run's status, current step, error and context, and the retry delays -- all taken
+from the simulator's trace of the same scenario, which pytest has already compared with the
+scenario's expectations.
 
 Every value from a scenario reaches Apex through :func:`apex_string` or as a number/date
 constructor built here, never as raw text.
@@ -193,6 +195,19 @@ def _rejected_lines(message: str) -> list[str]:
     ]
 
 
+def _as_admin(lines: Sequence[str]) -> list[str]:
+    """``lines`` run as a new Stepforce_Admin user: the driver starts and controls the run
+    through StepforceService in user mode, which enforces the running user's object and field
+    permissions -- those the permission set grants, not whatever the profile of the user who
+    runs the tests holds."""
+    return [
+        "    User admin = StepforceEntryTestSupport.admin();",
+        "    System.runAs(admin) {",
+        *("  " + line for line in lines),
+        "    }",
+    ]
+
+
 def render_scenario_test(scenario: Scenario) -> str:
     """The Apex test class of one scenario (SpecError when its simulation does not run)."""
     name = test_class_name(scenario)
@@ -214,15 +229,19 @@ def render_scenario_test(scenario: Scenario) -> str:
     try:
         trace = scenario.run()
     except InputsRejectedError as error:
-        body = _rejected_lines(error.diagnostics[0].message)
+        body = _as_admin(_rejected_lines(error.diagnostics[0].message))
     else:
-        body = [
-            "    Test.startTest();",
-            "    driver.start(inputs);",
-            "    driver.run();",
-            "    Test.stopTest();",
-            *_run_assertions(trace),
-        ]
+        # Read back as the same user: runs are Private and this test class is with sharing,
+        # so the user who runs the tests might not see a run another user started.
+        body = _as_admin(
+            [
+                "    Test.startTest();",
+                "    driver.start(inputs);",
+                "    driver.run();",
+                "    Test.stopTest();",
+                *_run_assertions(trace),
+            ]
+        )
     return "\n".join([*header, *body, "  }", "}", ""])
 
 

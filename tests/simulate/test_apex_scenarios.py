@@ -96,6 +96,42 @@ def test_a_rejected_start_expects_the_plans_coercion_exception() -> None:
     assert "driver.run();" not in apex
 
 
+def _run_as_block(apex: str) -> str:
+    """The statements inside the test's runAs block (asserting there is exactly one)."""
+    opening = "    User admin = StepforceEntryTestSupport.admin();\n    System.runAs(admin) {\n"
+    assert apex.count("System.runAs(") == 1
+    start = apex.index(opening) + len(opening)
+    closing = apex.index("\n    }\n  }\n}\n", start)
+    return apex[start:closing]
+
+
+def test_the_run_is_started_driven_and_read_back_as_a_stepforce_admin_user() -> None:
+    """User mode enforces the runAs user's field permissions: those of Stepforce_Admin."""
+    apex = _render("pause_then_resume")
+    block = _run_as_block(apex)
+    setup = apex[: apex.index("System.runAs(")]
+    assert "StepforceTestSupport.install()" in setup
+    assert "driver.control('pause', 'after', 'Fetch_Page', 1, null);" in setup
+    for statement in (
+        "Test.startTest();",
+        "driver.start(inputs);",
+        "driver.run();",
+        "Test.stopTest();",
+        "StepforceTestSupport.stepRuns(driver.runId);",
+        "Assert.areEqual('Succeeded', run.Status__c, 'run status');",
+        "driver.nonZeroDelays()",
+    ):
+        assert statement in block, statement
+    assert all(line.startswith("      ") for line in block.splitlines())
+    assert block.index("driver.start(inputs);") < block.index("Test.stopTest();")
+
+
+def test_a_rejected_start_is_attempted_as_a_stepforce_admin_user() -> None:
+    block = _run_as_block(_render("required_input_missing"))
+    assert block.startswith("      try {\n        driver.start(inputs);")
+    assert "      } catch (StepforceCoerce.CoercionException e) {" in block
+
+
 def test_a_file_name_that_cannot_name_a_class_is_refused(write: Callable[..., Path]) -> None:
     path = write(
         "a_name_far_too_long_for_an_apex_class.yaml", (SCENARIO_DIR / "happy_path.yaml").read_text()
