@@ -4,7 +4,9 @@ Run from the repository root:  .venv/bin/python benchmarks/api_calls.py
 
 Figures: `status` of a 50-step run (target 1), `watch` of a 10-step run taking 30 simulated
 minutes with the default polling (target <= 40), and `start` (target 1). Connection setup
-(one unauthenticated GET /services/data/ per CLI invocation) is counted separately.
+(one unauthenticated GET /services/data/ per CLI invocation) is counted separately. Last, a
+watch with a 60-minute timeout of a run someone pauses: it stops at the pause, where following
+the paused run (``stop_when_paused=False``, the behaviour before) polls until the timeout.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import responses
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stepforce.errors import StillRunningError
 from stepforce.runtime_client.auth import OrgConnection, OrgOptions, resolve_org
 from stepforce.runtime_client.client import StepforceClient
 from tests.client.conftest import (
@@ -77,6 +80,21 @@ def count_watch(durations: list[float]) -> tuple[int, float, float]:
         return len(mock.calls), clock.now - sum(durations), max(clock.sleeps)
 
 
+def count_paused_watch(stop_when_paused: bool) -> tuple[int, float]:
+    """Calls and simulated seconds of a watch (timeout 60 min) of a 10 x 3 min run paused at
+    10 min, while its fourth step runs."""
+    clock = FakeClock()
+    with responses.RequestsMock() as mock:
+        TimelineOrg(clock, [180.0] * 10, pause_at=600.0).install(mock)
+        client = _client(clock)
+        try:
+            final = client.watch(RUN_ID, timeout=3600, stop_when_paused=stop_when_paused)
+            assert final.status == "Paused"
+        except StillRunningError:
+            assert not stop_when_paused
+        return len(mock.calls), clock.now
+
+
 def main() -> None:
     print(f"status of a 50-step run:  {count_status()} call(s)   (target 1)")
     print(f"start:                    {count_start()} call(s)   (target 1)")
@@ -94,6 +112,13 @@ def main() -> None:
             f"watch, {name}: {calls} calls, saw the end {lag:.0f} s after it, "
             f"longest wait {longest:.0f} s{verdict}"
         )
+    calls, seconds = count_paused_watch(stop_when_paused=True)
+    following, until = count_paused_watch(stop_when_paused=False)
+    print(
+        f"watch (timeout 60 min), 10 steps x 3 min paused at 10 min: {calls} calls, stopped "
+        f"{seconds - 600:.0f} s after the pause (following the paused run: {following} calls "
+        f"until the timeout at {until / 60:.0f} min)"
+    )
 
 
 if __name__ == "__main__":

@@ -59,13 +59,14 @@ _run_id = click.argument("run_id", metavar="RUN_ID")
 
 
 def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_json: bool) -> None:
-    """Watch to the end: a live table on a terminal, change lines otherwise, JSON at the end."""
+    """Watch until the run ends or pauses: a live table on a terminal, change lines otherwise,
+    JSON at the end."""
     timeout = timeout_min * 60 if timeout_min else None
     console = Console(soft_wrap=True)
     last: list[Run] = []
     try:
         if as_json:
-            client.watch(run_id, on_update=last.append, timeout=timeout)
+            final = client.watch(run_id, on_update=last.append, timeout=timeout)
         elif stdout_is_terminal():
             with Live(console=console, auto_refresh=False) as live:
 
@@ -73,7 +74,7 @@ def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_
                     last.append(run)
                     live.update(run_view.run_table(run), refresh=True)
 
-                client.watch(run_id, on_update=show, timeout=timeout)
+                final = client.watch(run_id, on_update=show, timeout=timeout)
             console.print()
         else:
 
@@ -81,23 +82,36 @@ def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_
                 last.append(run)
                 click.echo(run_view.change_line(run))
 
-            client.watch(run_id, on_update=line, timeout=timeout)
+            final = client.watch(run_id, on_update=line, timeout=timeout)
     except StillRunningError:
         if as_json and last:
             emit_json(last[-1])
             raise click.exceptions.Exit(StillRunningError.exit_code) from None
         raise
-    _finish(last[-1], as_json, console)
+    _finish(final, as_json, console)
+
+
+def _exit_code(run: Run) -> int:
+    """0 succeeded, 1 failed or cancelled, 3 not finished (queued, running, paused)."""
+    if run.status == "Succeeded":
+        return 0
+    return RunFailedError.exit_code if run.is_terminal else StillRunningError.exit_code
 
 
 def _finish(run: Run, as_json: bool, console: Console) -> None:
+    """Print the run where the watch stopped, then exit with what that state means."""
     if as_json:
         emit_json(run)
-        if run.status != "Succeeded":
-            raise click.exceptions.Exit(RunFailedError.exit_code)
-        return
-    run_view.print_summary(run, console)
-    if run.status != "Succeeded":
+    else:
+        run_view.print_summary(run, console)
+    code = _exit_code(run)
+    if code == StillRunningError.exit_code:
+        # Only a pause stops a watch early; a note, not an error: the run is fine, just waiting.
+        run_view.stderr_note(run_view.paused_note(run))
+        raise click.exceptions.Exit(code)
+    if code and as_json:
+        raise click.exceptions.Exit(code)
+    if code:
         detail = f": {run.error}" if run.error else ""
         raise RunFailedError(f"Run {run.id} ended {run.status}{detail}")
 
@@ -114,7 +128,7 @@ def run_group() -> None:
 @click.option(
     "--request-key", metavar="KEY", help="Idempotency key: a repeat returns the same run."
 )
-@click.option("--wait", is_flag=True, help="Watch the run until it ends.")
+@click.option("--wait", is_flag=True, help="Watch the run until it ends or pauses.")
 @_timeout_option
 @org_options
 @_json_option
@@ -131,7 +145,8 @@ def start_cmd(
     """Start a run of ORCHESTRATION (one API call).
 
     Exit 0 when started (or, with --wait, when it succeeded), 1 when it failed or was
-    cancelled, 3 when --timeout passed while it still runs.
+    cancelled, 3 when it paused (resume it with `stepforce run resume ID`) or --timeout
+    passed while it still runs.
 
     \b
     Example:
@@ -154,22 +169,35 @@ def start_cmd(
 
 @run_group.command("status")
 @_run_id
+@click.option(
+    "--exit-status",
+    is_flag=True,
+    help="Exit 0 if the run succeeded, 1 if it failed or was cancelled, 3 if it is queued, "
+    "running or paused.",
+)
 @org_options
 @_json_option
-def status_cmd(run_id: str, org: OrgOptions, as_json: bool) -> None:
-    """Show a run and its step runs (one API call); exit 0 whatever its state.
+def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -> None:
+    """Show a run and its step runs (one API call).
+
+    Exit 0 whatever its state; with --exit-status, 0 if it succeeded, 1 if it failed or was
+    cancelled, 3 while it is queued, running or paused (after printing the run or its JSON).
 
     \b
     Example:
       stepforce run status a01xx0000012345AAA -o dev
+      stepforce run status a01xx0000012345AAA --exit-status --json -o ci
     """
     run = _client(org, as_json).get_run(run_id)
     if as_json:
         emit_json(run)
-        return
-    console = Console(soft_wrap=True)
-    console.print(run_view.run_table(run))
-    run_view.print_summary(run, console)
+    else:
+        console = Console(soft_wrap=True)
+        console.print(run_view.run_table(run))
+        run_view.print_summary(run, console)
+    code = _exit_code(run) if exit_status else 0
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @run_group.command("watch")
@@ -178,9 +206,10 @@ def status_cmd(run_id: str, org: OrgOptions, as_json: bool) -> None:
 @org_options
 @_json_option
 def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool) -> None:
-    """Follow a run until it ends, polling with growing waits (one call per poll).
+    """Follow a run until it ends or pauses, polling with growing waits (one call per poll).
 
-    Exit 0 if it succeeded, 1 if it failed or was cancelled, 3 if --timeout passed first.
+    Exit 0 if it succeeded, 1 if it failed or was cancelled, 3 if it paused (resume it with
+    `stepforce run resume ID`) or --timeout passed first.
 
     \b
     Example:

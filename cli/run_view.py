@@ -68,6 +68,15 @@ def run_table(run: Run) -> Table:
     return table
 
 
+def paused_note(run: Run) -> str:
+    """One line for stderr when a watch stops because the run is Paused."""
+    where = f" at step {run.current_step}" if run.current_step else ""
+    return (
+        f"Run {run.id} is Paused{where} and starts no further step until resumed: "
+        f"`stepforce run resume {run.id}`, then `stepforce run watch {run.id}` to follow it."
+    )
+
+
 def change_line(run: Run) -> str:
     """One plain line per observed change (for logs and pipes)."""
     line = run_headline(run)

@@ -173,10 +173,15 @@ class StepforceClient:
 
     # -- watching -------------------------------------------------------------------------
 
-    def iter_watch(self, run_id: str, timeout: float | None = None) -> Iterator[Run]:
-        """Yield the run whenever it changes (first poll included) until it ends.
+    def iter_watch(
+        self, run_id: str, timeout: float | None = None, *, stop_when_paused: bool = True
+    ) -> Iterator[Run]:
+        """Yield the run whenever it changes (first poll included) until it ends or pauses.
 
-        Raises StillRunningError when ``timeout`` seconds pass first.
+        A Paused run starts no further step until someone resumes it, so by default the watch
+        returns at the first poll that sees ``Paused`` (check ``run.is_paused``) rather than
+        polling at the longest wait until ``timeout``. ``stop_when_paused=False`` follows it
+        through the pause. Raises StillRunningError when ``timeout`` seconds pass first.
         """
         start = self.clock.monotonic()
         schedule = PollSchedule(self.poll, start)
@@ -188,7 +193,7 @@ class StepforceClient:
             if key != seen:
                 yield run
             seen = key
-            if run.is_terminal:
+            if run.is_terminal or (stop_when_paused and run.is_paused):
                 return
             now = self.clock.monotonic()
             wait = schedule.next_wait(now, progressed)
@@ -204,10 +209,16 @@ class StepforceClient:
         run_id: str,
         on_update: Callable[[Run], None] | None = None,
         timeout: float | None = None,
+        *,
+        stop_when_paused: bool = True,
     ) -> Run:
-        """Follow a run to its end, calling ``on_update`` on each change; return the last Run."""
+        """Follow a run until it ends or pauses, calling ``on_update`` on each change.
+
+        Returns the last Run seen: terminal (Succeeded, Failed, Cancelled) or, unless
+        ``stop_when_paused=False``, Paused. Raises StillRunningError when ``timeout`` passes.
+        """
         last: Run | None = None
-        for run in self.iter_watch(run_id, timeout):
+        for run in self.iter_watch(run_id, timeout, stop_when_paused=stop_when_paused):
             last = run
             if on_update is not None:
                 on_update(run)

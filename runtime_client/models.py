@@ -183,6 +183,11 @@ class Run:
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    @property
+    def is_paused(self) -> bool:
+        """Paused: no further step starts until someone resumes it (one already running ends)."""
+        return self.status == "Paused"
+
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
         """finished - started; for a run still going, ``now`` - started."""
         return _elapsed(self.started_at, self.finished_at, now)

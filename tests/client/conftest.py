@@ -1,5 +1,6 @@
 """Fixtures for the runtime client: an org connection, Run JSON shaped like the runtime's
-StepforceRunJson output, a fake clock, and a mocked org (``responses``)."""
+StepforceRunJson output, a fake clock, a mocked org (``responses``), and ``invoke`` with the
+``org`` fixture for the ``stepforce run ...`` commands."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 
 import pytest
 import responses
+from click.testing import CliRunner
 
+from stepforce.cli import run_cmds
+from stepforce.cli.main import main
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.external_cli import ToolCredentials
 
@@ -140,3 +144,28 @@ def refreshable_connection() -> OrgConnection:
         "Credentials from the Salesforce CLI org 'dev'.",
         _refresher=lambda: ToolCredentials(INSTANCE, FRESH_TOKEN),
     )
+
+
+ENV = {"SF_INSTANCE_URL": INSTANCE, "SF_ACCESS_TOKEN": TOKEN}
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run ``stepforce ARGS`` through main() (the real exit codes) in CliRunner's isolation."""
+    with CliRunner().isolation(env=ENV if env is None else env) as (out, err, _both):
+        try:
+            main(args)
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        else:
+            code = 0
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def org(
+    mocked: responses.RequestsMock, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> responses.RequestsMock:
+    """A mocked org for CLI commands, which watch in the simulated time of ``clock``."""
+    mocked.get(f"{INSTANCE}/services/data/", json=VERSIONS)
+    monkeypatch.setattr(run_cmds, "clock_factory", lambda: clock)
+    return mocked

@@ -17,14 +17,27 @@ from .conftest import APEX, RUN_ID, T0, FakeClock, iso, run_json
 
 
 class TimelineOrg:
-    """Steps of the given durations (seconds) run back to back from time 0."""
+    """Steps of the given durations (seconds) run back to back from time 0.
+
+    ``pause_at``: someone pauses the run then. Its status is ``Paused`` from that moment; the
+    step in flight still finishes (and a last step or a failure still ends the run), but no
+    further step starts until ``resume_at`` (never, when it is None).
+    """
 
     def __init__(
-        self, clock: FakeClock, durations: list[float], fail_at: int | None = None
+        self,
+        clock: FakeClock,
+        durations: list[float],
+        fail_at: int | None = None,
+        *,
+        pause_at: float | None = None,
+        resume_at: float | None = None,
     ) -> None:
         self.clock = clock
         self.durations = durations
         self.fail_at = fail_at
+        self.pause_at = pause_at
+        self.resume_at = resume_at
         self.gets = 0
 
     def install(self, mock: responses.RequestsMock) -> None:
@@ -32,15 +45,26 @@ class TimelineOrg:
             responses.GET, re.compile(re.escape(f"{APEX}/{RUN_ID}") + "$"), callback=self.answer
         )
 
+    def _going(self, now: float) -> str:
+        """The status of a run that has not ended: Paused between the pause and the resume."""
+        paused = self.pause_at is not None and self.pause_at <= now
+        resumed = self.resume_at is not None and self.resume_at <= now
+        return "Paused" if paused and not resumed else "Running"
+
     def state(self) -> dict[str, Any]:
         now = self.clock.now
         steps: list[dict[str, Any]] = []
         start = 0.0
         for index, seconds in enumerate(self.durations):
             name = f"Step_{index}"
+            if self.pause_at is not None and start >= self.pause_at:
+                # A step boundary after the pause: the next step waits for the resume.
+                if self.resume_at is None or now < self.resume_at:
+                    return run_json(self._going(now), steps, current=name)
+                start = max(start, self.resume_at)
             end = start + seconds
             if end > now:
-                return run_json("Running", steps, current=name)
+                return run_json(self._going(now), steps, current=name)
             failed = index == self.fail_at
             steps.append(self._step(name, index, start, end, "Failed" if failed else "Succeeded"))
             if failed:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 import responses
-from click.testing import CliRunner
 from responses import matchers
 
 from stepforce.cli import run_cmds
-from stepforce.cli.main import main
 from stepforce.runtime_client.schedule import cron_trigger_query
 
 from .conftest import (
@@ -20,36 +18,13 @@ from .conftest import (
     INSTANCE,
     RUN_ID,
     TOKEN,
-    VERSIONS,
     FakeClock,
+    invoke,
     run_json,
     sf_errors,
     step_json,
 )
 from .fake_org import TimelineOrg
-
-ENV = {"SF_INSTANCE_URL": INSTANCE, "SF_ACCESS_TOKEN": TOKEN}
-
-
-def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """Run ``stepforce ARGS`` through main() (the real exit codes) in CliRunner's isolation."""
-    with CliRunner().isolation(env=ENV if env is None else env) as (out, err, _both):
-        try:
-            main(args)
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        else:
-            code = 0
-        return code, out.getvalue().decode(), err.getvalue().decode()
-
-
-@pytest.fixture
-def org(
-    mocked: responses.RequestsMock, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> responses.RequestsMock:
-    mocked.get(f"{INSTANCE}/services/data/", json=VERSIONS)
-    monkeypatch.setattr(run_cmds, "clock_factory", lambda: clock)
-    return mocked
 
 
 def test_start_parses_typed_inputs_and_prints_how_to_follow(org: responses.RequestsMock) -> None:

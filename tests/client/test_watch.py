@@ -69,3 +69,46 @@ def test_watch_timeout_raises_still_running_with_how_to_resume(
         _client(connection, clock).watch(RUN_ID, timeout=300)
     assert info.value.exit_code == 3
     assert clock.now == 300  # the last poll happened exactly at the deadline
+
+
+def test_watch_returns_the_paused_run_at_the_first_poll_that_sees_the_pause(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    # Paused at 25 s, during Step_1 (10-30 s): Step_1 finishes, Step_2 never starts.
+    org = TimelineOrg(clock, [10.0, 20.0, 600.0], pause_at=25.0)
+    org.install(mocked)
+    final = _client(connection, clock).watch(RUN_ID, timeout=3600)
+    assert final.status == "Paused"
+    assert final.is_paused
+    assert not final.is_terminal
+    assert final.current_step == "Step_2"
+    assert [s.step for s in final.steps] == ["Step_0", "Step_1"]
+    # Polls at 0, 2, 6, 14, 21 (Running) and 35 (Paused, Step_1 done); no sleep after it.
+    assert org.gets == 6
+    assert len(clock.sleeps) == org.gets - 1
+    assert clock.now - clock.sleeps[-1] < 25.0 <= clock.now
+
+
+def test_a_run_paused_before_the_watch_costs_one_call(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    org = TimelineOrg(clock, [10.0, 10.0], pause_at=0.0)
+    org.install(mocked)
+    runs = list(_client(connection, clock).iter_watch(RUN_ID, timeout=600))
+    assert [run.status for run in runs] == ["Paused"]
+    assert org.gets == 1
+    assert clock.sleeps == []
+
+
+def test_watch_can_follow_a_run_through_its_pause(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    TimelineOrg(clock, [10.0, 20.0, 30.0], pause_at=25.0, resume_at=300.0).install(mocked)
+    statuses: list[str] = []
+    final = _client(connection, clock).watch(
+        RUN_ID, on_update=lambda run: statuses.append(run.status), stop_when_paused=False
+    )
+    assert final.status == "Succeeded"
+    assert "Paused" in statuses
+    assert statuses.index("Paused") < len(statuses) - 1
+    assert clock.now >= 330.0  # Step_2 ran after the resume
