@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from stepforce.cli.output import emit_json
-from stepforce.errors import RunFailedError, UsageError
+from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
 from stepforce.generator.simulate.engine import Action, Control, simulate
 from stepforce.generator.simulate.fixtures import load_fixtures
@@ -58,6 +58,14 @@ def _finish(trace: Trace, as_json: bool) -> None:
     else:
         for line in render_lines(trace):
             click.echo(line)
+    if trace.status is RunStatus.PAUSED:
+        # Not finished, as `stepforce run watch` says of a paused run: exit 3.
+        if as_json:
+            raise click.exceptions.Exit(StillRunningError.exit_code)
+        raise StillRunningError(
+            f"the simulated run stayed paused at step {trace.current_step} "
+            "(add --resume to resume it)"
+        )
     if trace.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         return
     if as_json:  # one JSON document on stdout: the trace already says why
@@ -91,7 +99,7 @@ def simulate_command(
     FIXTURES says what each step attempt returns (outputs, an error, or an uncatchable
     limit failure), in order. Prints every attempt with its resolved inputs, outputs,
     iteration, attempt and simulated retry delay, then the final status and context.
-    Exit 0 when the run succeeds (or stays paused), 1 when it fails or is cancelled,
+    Exit 0 when the run succeeds, 1 when it fails or is cancelled, 3 when it stays paused,
     2 for a bad spec or fixtures (with file:line).
 
     \b

@@ -114,10 +114,11 @@ def test_a_bad_spec_exits_2_with_file_and_line(run: Run, write: Callable[..., Pa
 
 def test_pause_after_then_resume(run: Run, write: Callable[..., Path]) -> None:
     fixtures = str(write("f.yaml", PAGES))
-    code, out, _ = run("simulate", str(SPEC), "--steps", fixtures, "--pause-after", "Fetch_Page")
-    assert code == 0
+    code, out, err = run("simulate", str(SPEC), "--steps", fixtures, "--pause-after", "Fetch_Page")
+    assert code == 3  # not finished, as `run watch` says of a paused run
     assert "pause at Fetch_Page iteration 2 attempt 1 (at step boundary) -> Paused" in out
     assert "Status: Paused" in out
+    assert "stayed paused at step Fetch_Page (add --resume to resume it)" in err
     code, out, _ = run(
         "simulate", str(SPEC), "--steps", fixtures, "--pause-after", "Fetch_Page", "--resume"
     )
