@@ -46,9 +46,11 @@ from stepforce.runtime_client.deploy import (
     deploy_zip,
 )
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
+from stepforce.runtime_client.models import Run
 
 DEFAULT_SPECS = "orchestrations/*.yaml"
 DEFAULT_GENERATED = "force-app-generated"
+DEFAULT_RUN_WAIT_MINUTES = 60.0
 
 
 def _as_cumulusci_error(error: StepforceError) -> Exception:
@@ -228,11 +230,20 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
 class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
     """Start a run of an orchestration in the task's org."""
 
-    task_docs = "Starts a run over the stepforce REST API and returns its id."
+    task_docs = (
+        "Starts a run over the stepforce REST API and returns its id; with wait, follows it "
+        "and fails the task unless the run succeeds (a paused run fails it too: it starts no "
+        "further step until resumed)."
+    )
     task_options: ClassVar[dict[str, dict[str, Any]]] = {
         "orchestration": {"description": "The orchestration's API name.", "required": True},
         "inputs": {"description": "Run inputs: a mapping, or name:value pairs comma-separated."},
         "request_key": {"description": "Idempotency key: repeating it returns the same run."},
+        "wait": {"description": "Follow the run until it ends (default False)."},
+        "wait_minutes": {
+            "description": f"With wait: give up after this many minutes "
+            f"(default {DEFAULT_RUN_WAIT_MINUTES:g}; the run goes on)."
+        },
     }
 
     def _run_task(self) -> None:
@@ -241,6 +252,7 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
             inputs = _pairs(inputs)
         if not isinstance(inputs, dict):
             raise TaskOptionsError("inputs must be a mapping or name:value pairs")
+        minutes = self._wait_minutes()
         client = StepforceClient(_connection(self))
         try:
             run = client.start_run(
@@ -252,6 +264,36 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
             raise _as_cumulusci_error(error) from error
         self.logger.info(f"Started run {run.id} of {run.orchestration}: {run.status}")
         self.return_values = {"run_id": run.id, "status": run.status}
+        if minutes is not None:
+            self._wait(client, run.id, minutes)
+
+    def _wait_minutes(self) -> float | None:
+        """Minutes to follow the run, or None without ``wait``; checked before the start."""
+        if not process_bool_arg(self.options.get("wait") or False):
+            return None
+        raw = self.options.get("wait_minutes") or DEFAULT_RUN_WAIT_MINUTES
+        try:
+            minutes = float(raw)
+        except (TypeError, ValueError):
+            minutes = 0.0
+        if minutes <= 0:
+            raise TaskOptionsError(f"wait_minutes must be a number of minutes above 0, not {raw!r}")
+        return minutes
+
+    def _wait(self, client: StepforceClient, run_id: str, minutes: float) -> None:
+        def progress(run: Run) -> None:
+            where = f" at {run.current_step}" if run.current_step else ""
+            self.logger.info(f"Run {run.id}: {run.status}{where}")
+
+        try:
+            run = client.watch(run_id, on_update=progress, timeout=minutes * 60)
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        self.return_values = {"run_id": run.id, "status": run.status}
+        if run.status != "Succeeded":
+            detail = f": {run.error}" if run.error else ""
+            hint = f" (resume it with: stepforce run resume {run.id})" if run.is_paused else ""
+            raise CommandException(f"Run {run.id} is {run.status}{detail}{hint}")
 
 
 def _pairs(text: str) -> dict[str, str]:

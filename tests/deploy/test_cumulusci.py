@@ -283,3 +283,54 @@ def test_check_task_passes_a_clean_project_and_rejects_unknown_checks(project: P
     assert task.return_values["ok"] is True
     with pytest.raises(TaskOptionsError, match="unknown check"):
         _task(cumulusci_tasks.StepforceCheck, project, only="lint")()
+
+
+RUNS_URL = f"{INSTANCE}/services/apexrest/stepforce/v1/runs"
+RUN_ID = "a01000000000001AAA"
+
+
+def _run_json(status: str, **extra: Any) -> dict[str, Any]:
+    return {"id": RUN_ID, "orchestration": "Invoice_Sync", "status": status, "steps": [], **extra}
+
+
+@pytest.mark.parametrize(
+    ("final", "raised"),
+    [
+        (_run_json("Succeeded"), None),
+        (_run_json("Failed", currentStep="Fetch_Page", error="ERP answered 500"), "ERP answered"),
+        (_run_json("Paused", currentStep="Post_Summary"), "stepforce run resume"),
+    ],
+)
+def test_start_run_task_with_wait_follows_the_run_and_fails_unless_it_succeeds(
+    tmp_path: Path,
+    mocked: responses.RequestsMock,
+    final: dict[str, Any],
+    raised: str | None,
+) -> None:
+    mocked.post(RUNS_URL, json=_run_json("Queued"), status=201)
+    mocked.get(f"{RUNS_URL}/{RUN_ID}", json=final)
+    task = _task(
+        cumulusci_tasks.StepforceStartRun, tmp_path, orchestration="Invoice_Sync", wait="True"
+    )
+    if raised is None:
+        task()
+    else:
+        with pytest.raises(CommandException, match=raised):
+            task()
+    assert task.return_values == {"run_id": RUN_ID, "status": final["status"]}
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
+
+
+def test_start_run_task_rejects_a_wait_of_no_time_before_starting(
+    tmp_path: Path, mocked: responses.RequestsMock
+) -> None:
+    task = _task(
+        cumulusci_tasks.StepforceStartRun,
+        tmp_path,
+        orchestration="Invoice_Sync",
+        wait="True",
+        wait_minutes="0",
+    )
+    with pytest.raises(TaskOptionsError, match="wait_minutes"):
+        task()
+    assert len(mocked.calls) == 0
