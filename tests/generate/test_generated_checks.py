@@ -53,3 +53,41 @@ def _class_meta() -> str:
         '<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n'
         "    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n"
     )
+
+
+@pytest.mark.slow
+def test_random_specs_generate_to_a_project_without_errors_or_warnings(tmp_path: Path) -> None:
+    """Specs of every shape (no outputs, no inputs, lists, repeats, long and unicode texts):
+    the generated code draws not even a PMD warning. This found an unused local variable in
+    plans whose steps have no outputs."""
+    from tests.layout.random_specs import random_spec
+
+    specs = [
+        write_spec(tmp_path / "specs", f"random{seed}.yaml", random_spec(seed))
+        for seed in range(3000, 3030)
+    ]
+    specs.append(write_spec(tmp_path / "specs", "bare.yaml", NO_OUTPUTS))
+    generate(specs, tmp_path / "out")
+    report = run_checks(tmp_path / "out")
+    assert [str(problem) for problem in report.diagnostics] == []  # errors and warnings
+
+
+NO_OUTPUTS = """\
+orchestration: No_Outputs
+steps:
+  - name: A
+    apex: DoA
+  - name: B
+    flow: Do_B
+"""
+
+
+def test_a_plan_whose_steps_have_no_outputs_declares_no_unused_variable() -> None:
+    from stepforce.generator.compile import compile_plan
+    from stepforce.generator.render import render_plan
+    from stepforce.generator.spec import load_spec_text
+
+    plan = render_plan(compile_plan(load_spec_text(NO_OUTPUTS, "n.yaml")))["SfPlan_No_Outputs.cls"]
+    coerce = plan[plan.index("coerceOutputs(") : plan.index("isComplete(")]
+    assert "given" not in coerce
+    assert "return new Map<String, Object>();" in coerce
