@@ -80,10 +80,34 @@ def random_spec(seed: int) -> str:
         step["outputs"] = outputs
         if r.random() < 0.3:
             step["description"] = _text(r, r.randint(0, 120))
+        _step_options(r, step)
         steps.append(step)
     spec: dict[str, object] = {"orchestration": _name(r, 1, 27), "steps": steps}
     if inputs:
         spec["inputs"] = inputs
     if r.random() < 0.5:
         spec["description"] = _text(r, r.randint(0, 200))
+    if r.random() < 0.3:
+        # A cron start gives every required input a literal value, sometimes an optional one.
+        values = {
+            name: _SAMPLES[str(entry["type"])](r)
+            for name, entry in inputs.items()
+            if entry.get("required") or r.random() < 0.3
+        }
+        spec["schedule"] = {"cron": f"0 {r.randint(0, 59)} {r.randint(0, 23)} * * ?"}
+        if values:
+            spec["schedule"]["inputs"] = values  # type: ignore[index]
     return json.dumps(spec, ensure_ascii=False)
+
+
+def _step_options(r: random.Random, step: dict[str, object]) -> None:
+    """Retries, callouts, continue-on-failure and a namespace, each now and then."""
+    if r.random() < 0.4:
+        delays = [r.randint(0, 10) for _ in range(r.randint(1, 3))]  # the platform caps at 10
+        step["retry"] = {"attempts": r.randint(1, 6), "delay_minutes": delays}
+    if r.random() < 0.3:
+        step["callouts"] = True
+    if r.random() < 0.2:
+        step["on_failure"] = "continue"
+    if r.random() < 0.15:
+        step["namespace"] = _name(r, 1, 15)
