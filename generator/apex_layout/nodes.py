@@ -149,11 +149,6 @@ Expr = (
     | Assign
 )
 
-BINARY_OPERATORS = frozenset(
-    ("+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "&", "|", "^")
-)
-
-
 def is_binaryish(node: object) -> bool:
     return isinstance(node, Binary)
 

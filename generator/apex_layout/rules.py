@@ -255,7 +255,6 @@ def _binary(node: n.Binary, parent: n.Expr | None, role: str) -> Doc:
     """handleBinaryishExpression, case for case."""
     tier = _PRINT_TIER[node.op]
     left_binary = isinstance(node.left, n.Binary)
-    right_binary = isinstance(node.right, n.Binary)
     nested = isinstance(parent, n.Binary)
     nested_right = nested and role == RIGHT
     same_as_left = isinstance(node.left, n.Binary) and tier == _PRINT_TIER[node.left.op]
@@ -279,5 +278,4 @@ def _binary(node: n.Binary, parent: n.Expr | None, role: str) -> Doc:
         return indent(docs) if role == PARAM else docs
     if right_child_without_grouping:
         return [group(left), " ", [node.op, LINE, right]]
-    del right_binary
     return group([group(left), " ", group([node.op, LINE, right])])
