@@ -10,11 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from stepforce.generator.check.tools import tools_dir
+from stepforce.generator.check.toolbox import packages_for
+from stepforce.generator.check.tools import install_packages, missing_packages, tools_dir
 from stepforce.runtime_client.schedule import abort_body, schedule_body
 
 # Resolved at import, before the autouse fixture points HOME at a temporary directory.
-PARSER = tools_dir(dict(os.environ), Path.home()) / "node_modules/@apexdevtools/apex-parser"
+TOOLS = tools_dir(dict(os.environ), Path.home())
+PARSER = TOOLS / "node_modules/@apexdevtools/apex-parser"
+
+
+@pytest.fixture
+def parser() -> Path:
+    """apex-parser in the tools cache, installed first when missing (as `stepforce check`
+    does), so this test runs in CI whatever ran before it."""
+    if shutil.which("node") is None:
+        pytest.skip("needs Node.js")
+    missing = missing_packages(TOOLS, packages_for("syntax"))
+    if missing:
+        install_packages(TOOLS, missing)
+    return PARSER
+
 
 SCRIPT = """
 const { ApexParserFactory, ApexParseTreeWalker, ApexParserBaseListener } = require(process.argv[2]);
@@ -53,8 +68,9 @@ def _printable(text: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("node") is None or not PARSER.is_dir(), reason="needs apex-parser")
-def test_injection_payloads_parse_as_one_call_with_four_literals(tmp_path: Path) -> None:
+def test_injection_payloads_parse_as_one_call_with_four_literals(
+    tmp_path: Path, parser: Path
+) -> None:
     bodies = [
         # A control character in a name is refused before any call (tests/client/test_schedule);
         # in the inputs it travels as JSON's own escape.
@@ -64,7 +80,7 @@ def test_injection_payloads_parse_as_one_call_with_four_literals(tmp_path: Path)
     (tmp_path / "bodies.json").write_text(json.dumps([*bodies, abort_body(["08e5g00000ABCDEAAA"])]))
     (tmp_path / "parse.cjs").write_text(SCRIPT)
     done = subprocess.run(
-        ["node", str(tmp_path / "parse.cjs"), str(PARSER), str(tmp_path / "bodies.json")],
+        ["node", str(tmp_path / "parse.cjs"), str(parser), str(tmp_path / "bodies.json")],
         capture_output=True,
         text=True,
         timeout=120,
