@@ -179,9 +179,11 @@ class StepforceClient:
         """Yield the run whenever it changes (first poll included) until it ends or pauses.
 
         A Paused run starts no further step until someone resumes it, so by default the watch
-        returns at the first poll that sees ``Paused`` (check ``run.is_paused``) rather than
-        polling at the longest wait until ``timeout``. ``stop_when_paused=False`` follows it
-        through the pause. Raises StillRunningError when ``timeout`` seconds pass first.
+        returns at the first poll that sees it ``Paused`` with no job in flight
+        (``run.waits_for_resume``) rather than polling at the longest wait until ``timeout``;
+        while the step that was running when the pause came still runs (``run.job_id`` set),
+        the watch goes on, since that step can still end the run. ``stop_when_paused=False``
+        follows it through the pause. Raises StillRunningError when ``timeout`` seconds pass.
         """
         start = self.clock.monotonic()
         schedule = PollSchedule(self.poll, start)
@@ -193,7 +195,7 @@ class StepforceClient:
             if key != seen:
                 yield run
             seen = key
-            if run.is_terminal or (stop_when_paused and run.is_paused):
+            if run.is_terminal or (stop_when_paused and run.waits_for_resume):
                 return
             now = self.clock.monotonic()
             wait = schedule.next_wait(now, progressed)

@@ -154,6 +154,9 @@ class Run:
     finished_at: dt.datetime | None
     steps: tuple[StepRun, ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
+    #: The job that moves the run on next (queued or in flight); None while the run waits
+    #: for a resume or a relay, once it ended, and from runtimes older than this field.
+    job_id: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Run:
@@ -175,6 +178,7 @@ class Run:
                 finished_at=parse_time(data.get("finishedAt")),
                 steps=steps,
                 raw=dict(data),
+                job_id=_str(data.get("jobId")),
             )
         except (TypeError, ValueError, AttributeError) as error:
             raise OrgError(f"the org's Run JSON could not be read: {error}") from error
@@ -187,6 +191,12 @@ class Run:
     def is_paused(self) -> bool:
         """Paused: no further step starts until someone resumes it (one already running ends)."""
         return self.status == "Paused"
+
+    @property
+    def waits_for_resume(self) -> bool:
+        """Paused with no job left to move it: only a resume changes it now. A paused run whose
+        step was still running when the pause came has a job, and can still end."""
+        return self.is_paused and self.job_id is None
 
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
         """finished - started; for a run still going, ``now`` - started."""

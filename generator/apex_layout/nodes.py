@@ -149,6 +149,7 @@ Expr = (
     | Assign
 )
 
+
 def is_binaryish(node: object) -> bool:
     return isinstance(node, Binary)
 

@@ -79,6 +79,7 @@ def run_json(
     finished_after: float | None = None,
     request_key: str = "key-1",
     with_steps: bool = True,
+    job_id: str | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": run_id,
@@ -94,6 +95,7 @@ def run_json(
         "finishedAt": iso(T0 + dt.timedelta(seconds=finished_after))
         if finished_after is not None
         else None,
+        "jobId": job_id,
     }
     if with_steps:
         data["steps"] = steps or []

@@ -63,8 +63,8 @@ class TimelineOrg:
                     return run_json(self._going(now), steps, current=name)
                 start = max(start, self.resume_at)
             end = start + seconds
-            if end > now:
-                return run_json(self._going(now), steps, current=name)
+            if end > now:  # the step's job is in flight (even when the run is Paused)
+                return run_json(self._going(now), steps, current=name, job_id=_job_id(index))
             failed = index == self.fail_at
             steps.append(self._step(name, index, start, end, "Failed" if failed else "Succeeded"))
             if failed:
@@ -95,8 +95,13 @@ class TimelineOrg:
             "inputs": {},
             "outputs": {"done": True},
             "error": "boom" if status == "Failed" else None,
-            "jobId": None,
+            "jobId": _job_id(index),
             "startedAt": iso(T0 + dt.timedelta(seconds=start)),
             "finishedAt": iso(T0 + dt.timedelta(seconds=end)),
             "limits": {"soql": 12, "dml": 4, "cpuMs": 1500, "heapBytes": 400_000, "callouts": 1},
         }
+
+
+def _job_id(index: int) -> str:
+    """The AsyncApexJob id of step ``index``'s job."""
+    return f"7075g{index:010d}AAA"

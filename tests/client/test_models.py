@@ -76,3 +76,25 @@ def test_run_page_knows_whether_more_runs_follow() -> None:
     assert not last.has_more
     with pytest.raises(OrgError):
         RunPage.from_json({"total": 0}, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "job_id", "waits"),
+    [
+        ("Paused", None, True),  # nothing left to move it: only a resume does
+        ("Paused", "7075g00000AbCdEAAA", False),  # the step running at the pause can end it
+        ("Running", None, False),  # waiting for a depth relay, not for a person
+    ],
+)
+def test_a_paused_run_waits_for_a_resume_only_without_a_job(
+    status: str, job_id: str | None, waits: bool
+) -> None:
+    run = Run.from_json(run_json(status, job_id=job_id))
+    assert run.job_id == job_id
+    assert run.waits_for_resume is waits
+
+
+def test_a_run_from_a_runtime_without_job_ids_is_read_as_having_none() -> None:
+    data = run_json("Paused")
+    del data["jobId"]
+    assert Run.from_json(data).waits_for_resume

@@ -73,13 +73,27 @@ def test_start_wait_on_a_run_that_pauses_exits_3(
     code, out, err = invoke(["run", "start", "Invoice_Sync", "--wait", "--timeout", "30"])
     assert code == 3
     assert f"Started run {RUN_ID}" in err
-    # Polls at 0 s and 2 s (Running), then 6 s: paused at 5 s while Step_0 (0-10 s) runs.
-    assert "Paused at Step_0" in out
+    # Paused at 5 s while Step_0 (0-10 s) runs: the polls at 0 and 2 s see it Running, the one
+    # at 6 s Paused with Step_0's job still in flight (it could still end the run), so the
+    # watch goes on until a poll sees it Paused with no job, waiting before Step_1.
+    assert "Paused at Step_1" in out
     assert RESUME_HINT in err
-    assert timeline.gets == 3
+    assert timeline.gets == 5
     code, out, err = invoke(["run", "start", "Invoice_Sync", "--wait", "--json", "--timeout", "30"])
     assert code == 3
     assert json.loads(out)["status"] == "Paused"
+
+
+def test_a_pause_during_the_last_step_lets_the_watch_see_the_run_end(
+    org: responses.RequestsMock, clock: FakeClock
+) -> None:
+    # Paused at 15 s while the last step (10-30 s) runs: that step still ends the run.
+    timeline = TimelineOrg(clock, [10.0, 20.0], pause_at=15.0)
+    timeline.install(org)
+    code, out, err = invoke(["run", "watch", RUN_ID, "--timeout", "60"])
+    assert code == 0, err
+    assert "Succeeded" in out
+    assert RESUME_HINT not in err
 
 
 def test_a_run_resumed_and_watched_again_ends_with_exit_0(
