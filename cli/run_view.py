@@ -40,7 +40,9 @@ def _time(value: dt.datetime | None) -> str:
 
 def run_headline(run: Run) -> str:
     where = f" at {run.current_step}" if run.current_step and not run.is_terminal else ""
-    return f"Run {run.id} ({run.orchestration}): {run.status}{where}"
+    # Paused while a step still runs: that step ends (and may end the run) before the pause holds.
+    finishing = " (the step in flight finishes first)" if run.is_paused and run.job_id else ""
+    return f"Run {run.id} ({run.orchestration}): {run.status}{where}{finishing}"
 
 
 def _now_for(run: Run) -> dt.datetime | None:

@@ -76,6 +76,7 @@ def test_start_wait_on_a_run_that_pauses_exits_3(
     # Paused at 5 s while Step_0 (0-10 s) runs: the polls at 0 and 2 s see it Running, the one
     # at 6 s Paused with Step_0's job still in flight (it could still end the run), so the
     # watch goes on until a poll sees it Paused with no job, waiting before Step_1.
+    assert "Paused at Step_0 (the step in flight finishes first)" in out  # the poll at 6 s
     assert "Paused at Step_1" in out
     assert RESUME_HINT in err
     assert timeline.gets == 5
