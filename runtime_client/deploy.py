@@ -243,7 +243,7 @@ def _check_deploy_status(sf: Any, deploy_id: str) -> Element | None:
         url=f"{sf.metadata_url}deployRequest/{deploy_id}",
         method="POST",
         session=sf.session,
-        headers=sf.headers,
+        headers=dict(sf.headers),  # call_salesforce updates the dict it gets
         additional_headers={"Content-Type": "text/xml", "SOAPAction": "checkDeployStatus"},
         data=check_deploy_status_request(sf.session_id, deploy_id),
     )

@@ -45,7 +45,7 @@ def current_user_id(sf: Any) -> str:
         url=f"https://{sf.sf_instance}/services/oauth2/userinfo",
         method="GET",
         session=sf.session,
-        headers=sf.headers,
+        headers=dict(sf.headers),  # call_salesforce updates the dict it gets
     )
     user_id = str(response.json().get("user_id", ""))
     if not _USER_ID.match(user_id):

@@ -276,3 +276,26 @@ def test_the_result_element_is_read_from_the_status_envelope() -> None:
     assert parse_deploy_result(element).components_deployed == 5
     empty = answer.replace("checkDeployStatusResponse", "somethingElse")
     assert deploy_result_element(empty.encode()) is None
+
+
+def test_the_status_request_leaves_the_clients_rest_headers_alone() -> None:
+    import responses
+    from simple_salesforce import Salesforce
+
+    from stepforce.runtime_client.deploy import _check_deploy_status
+    from tests.deploy.conftest import DEPLOY_ID, INSTANCE, SOAP_URL, TOKEN, VERSION
+
+    sf = Salesforce(instance_url=INSTANCE, session_id=TOKEN, version=VERSION)
+    with responses.RequestsMock() as mocked:
+        mocked.post(
+            f"{SOAP_URL}/{DEPLOY_ID}",
+            body=status_response(status="Succeeded", done=True),
+            content_type="text/xml",
+        )
+        assert _check_deploy_status(sf, DEPLOY_ID) is not None
+        sent = mocked.calls[0].request.headers
+    assert sent["Content-Type"] == "text/xml"
+    assert sent["SOAPAction"] == "checkDeployStatus"
+    # simple-salesforce's call_salesforce updates the headers it is given; ours were a copy.
+    assert sf.headers["Content-Type"] == "application/json"
+    assert "SOAPAction" not in sf.headers
