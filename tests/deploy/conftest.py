@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import click
 import pytest
 import responses
 
 from stepforce.cli import deploy_cmd
+from stepforce.cli.deploy_cmd import deploy_command
+from stepforce.errors import StepforceError
 from stepforce.runtime_client.deploy import Poller
 
 INSTANCE = "https://acme.my.salesforce.com"
@@ -24,6 +27,8 @@ DEPLOY_ID = "0Af5g00000AbCdEFGH"
 MD = "http://soap.sforce.com/2006/04/metadata"
 SOAP_URL = f"{INSTANCE}/services/Soap/m/{VERSION}/deployRequest"
 QUERY_URL = f"{INSTANCE}/services/data/v{VERSION}/query/"
+STATUS_URL = f"{SOAP_URL}/{DEPLOY_ID}"
+ORG_ARGS = ["--instance-url", INSTANCE, "--access-token", TOKEN]
 
 CLASS_META = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -281,3 +286,23 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
     monkeypatch.setattr(deploy_cmd, "make_poller", fake.poller)
     return fake
+
+
+def run_deploy(args: list[str]) -> int:
+    """Run the command the way ``stepforce.cli.main.main`` does and return its exit code."""
+    assert args[0] == "deploy"
+    try:
+        code = deploy_command.main(args[1:], prog_name="stepforce deploy", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except StepforceError as error:
+        click.echo(f"error: {error}", err=True)
+        return error.exit_code
+    return code if isinstance(code, int) else 0
+
+
+def soap(mocked: responses.RequestsMock, url: str, *bodies: str) -> None:
+    """Answer the next POSTs to ``url`` with these SOAP bodies, in order."""
+    for body in bodies:
+        mocked.post(url, body=body, content_type="text/xml")

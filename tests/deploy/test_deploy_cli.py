@@ -9,49 +9,26 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import click
 import pytest
 import responses
 from lxml import etree as ET
-from responses import matchers
 
-from stepforce.cli.deploy_cmd import deploy_command
-from stepforce.errors import StepforceError
 from tests.deploy.conftest import (
     DEPLOY_ID,
-    INSTANCE,
+    ORG_ARGS,
     SOAP_URL,
+    STATUS_URL,
     TOKEN,
-    VERSION,
     FakeClock,
     component_failure,
     deploy_response,
+    run_deploy,
     run_test_result,
+    soap,
     status_response,
 )
 
 MET = {"met": "http://soap.sforce.com/2006/04/metadata"}
-ORG_ARGS = ["--instance-url", INSTANCE, "--access-token", TOKEN]
-STATUS_URL = f"{SOAP_URL}/{DEPLOY_ID}"
-
-
-def _run(args: list[str]) -> int:
-    """Run the command the way ``stepforce.cli.main.main`` does and return its exit code."""
-    assert args[0] == "deploy"
-    try:
-        code = deploy_command.main(args[1:], prog_name="stepforce deploy", standalone_mode=False)
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except StepforceError as error:
-        click.echo(f"error: {error}", err=True)
-        return error.exit_code
-    return code if isinstance(code, int) else 0
-
-
-def _soap(mocked: responses.RequestsMock, url: str, *bodies: str) -> None:
-    for body in bodies:
-        mocked.post(url, body=body, content_type="text/xml")
 
 
 def _deploy_request(mocked: responses.RequestsMock) -> ET._Element:
@@ -88,8 +65,8 @@ def test_check_only_deploy_with_tests_succeeds_and_reports_coverage(
         successes=(("SfPlan_Invoice_Sync_Tests", "it_should_run_when_started"),),
         coverage=(("SfPlan_Invoice_Sync", 40, 4), ("StepforceEngine", 60, 6)),
     )
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(
         mocked,
         STATUS_URL,
         status_response(status="InProgress", done=False, components=(12, 5, 0)),
@@ -103,7 +80,7 @@ def test_check_only_deploy_with_tests_succeeds_and_reports_coverage(
         ),
     )
     junit = tmp_path / "test-results" / "results.xml"
-    code = _run(
+    code = run_deploy(
         [
             *("deploy", str(project), *ORG_ARGS, "--check-only"),
             *("--test-level", "RunLocalTests", "--junit", str(junit)),
@@ -141,9 +118,9 @@ def test_specified_tests_are_sent_as_run_tests(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("sandbox")
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
-    code = _run(
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    code = run_deploy(
         [
             *("deploy", str(project), *ORG_ARGS, "--test-level", "RunSpecifiedTests"),
             *("--tests", "SfPlan_Invoice_Sync_Tests, StepforceEngine_Tests"),
@@ -168,9 +145,9 @@ def test_default_test_level_follows_the_org(
     clock: FakeClock,
 ) -> None:
     org(kind)
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
-    assert _run(["deploy", str(project), *ORG_ARGS]) == 0
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    assert run_deploy(["deploy", str(project), *ORG_ARGS]) == 0
     assert _options(_deploy_request(mocked))["testLevel"] == [level]
 
 
@@ -195,13 +172,13 @@ def test_component_failure_is_reported_against_the_source_file(
         "Invalid field type",
         line=30,
     )
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(
         mocked,
         STATUS_URL,
         status_response(status="Failed", done=True, components=(12, 10, 2), details=failures),
     )
-    code = _run(["deploy", str(project), *ORG_ARGS])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS])
     out, err = capsys.readouterr()
     assert code == 1
     src = f"{project.as_posix()}/force-app/main/default"  # from where the user stands
@@ -239,8 +216,8 @@ def test_test_failure_shows_stack_trace_and_coverage_warnings(
             ),
         ),
     )
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(
         mocked,
         STATUS_URL,
         status_response(
@@ -248,7 +225,7 @@ def test_test_failure_shows_stack_trace_and_coverage_warnings(
         ),
     )
     junit = tmp_path / "junit.xml"
-    code = _run(["deploy", str(project), *ORG_ARGS, "--junit", str(junit)])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--junit", str(junit)])
     out, err = capsys.readouterr()
     assert code == 1
     assert (
@@ -277,9 +254,9 @@ def test_json_output_is_one_document_with_the_failures(
     failures = component_failure(
         "classes/StepforceEngine.cls", "ApexClass", "StepforceEngine", "Unexpected token", 3
     )
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(mocked, STATUS_URL, status_response(status="Failed", done=True, details=failures))
-    code = _run(["deploy", str(project), *ORG_ARGS, "--json"])
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Failed", done=True, details=failures))
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--json"])
     out, err = capsys.readouterr()
     assert code == 1
     payload = json.loads(out)
@@ -301,11 +278,11 @@ def test_wait_running_out_exits_3_with_the_id_to_resume(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("scratch")
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(
         mocked, STATUS_URL, status_response(status="InProgress", done=False, components=(12, 3, 0))
     )
-    code = _run(["deploy", str(project), *ORG_ARGS, "--wait", "1"])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--wait", "1"])
     err = capsys.readouterr().err
     assert code == 3
     assert f"stepforce deploy --status {DEPLOY_ID}" in err
@@ -322,8 +299,8 @@ def test_status_resumes_watching_a_running_deploy(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("scratch")
-    _soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(3, 3, 0)))
-    code = _run(["deploy", str(project), *ORG_ARGS, "--status", DEPLOY_ID])
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(3, 3, 0)))
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--status", DEPLOY_ID])
     assert code == 0
     assert f"deploy {DEPLOY_ID} Succeeded: 3/3 components" in capsys.readouterr().out
     assert not [c for c in mocked.calls if c.request.url == SOAP_URL], "nothing new is deployed"
@@ -337,7 +314,7 @@ def test_production_no_test_run_with_apex_stops_before_sending(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("production")
-    code = _run(["deploy", str(project), *ORG_ARGS, "--test-level", "NoTestRun"])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--test-level", "NoTestRun"])
     assert code == 2
     assert "production org" in capsys.readouterr().err
     assert not [c for c in mocked.calls if "Soap" in (c.request.url or "")]
@@ -351,7 +328,7 @@ def test_tests_without_run_specified_tests_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("scratch")
-    code = _run(["deploy", str(project), *ORG_ARGS, "--tests", "A_Tests"])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS, "--tests", "A_Tests"])
     assert code == 2
     assert "--tests needs --test-level RunSpecifiedTests" in capsys.readouterr().err
 
@@ -359,7 +336,7 @@ def test_tests_without_run_specified_tests_is_a_usage_error(
 def test_directory_without_sfdx_project_is_exit_2_before_any_request(
     tmp_path: Path, mocked: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = _run(["deploy", str(tmp_path), *ORG_ARGS])
+    code = run_deploy(["deploy", str(tmp_path), *ORG_ARGS])
     assert code == 2
     assert "no sfdx-project.json" in capsys.readouterr().err
     assert len(mocked.calls) == 0
@@ -382,7 +359,7 @@ def test_expired_session_fault_is_a_credentials_error_without_the_token(
         "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
     )
     mocked.post(SOAP_URL, body=fault, status=500, content_type="text/xml")
-    code = _run(["deploy", str(project), *ORG_ARGS])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS])
     err = capsys.readouterr().err
     assert code == 2
     assert "refused the access token" in err
@@ -399,8 +376,8 @@ def test_main_exits_with_the_json_reports_code_and_prints_one_document(
     from stepforce.cli.main import main
 
     org("scratch")
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(mocked, STATUS_URL, status_response(status="InProgress", done=False))
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="InProgress", done=False))
     with pytest.raises(SystemExit) as exit_info:
         main(["deploy", str(project), *ORG_ARGS, "--wait", "0", "--json"])
     assert exit_info.value.code == 3
@@ -417,10 +394,10 @@ def test_a_503_while_watching_is_retried_not_reported(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     org("scratch")
-    _soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, SOAP_URL, deploy_response())
     mocked.post(STATUS_URL, body="Service Unavailable", status=503)
-    _soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(2, 2, 0)))
-    code = _run(["deploy", str(project), *ORG_ARGS])
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(2, 2, 0)))
+    code = run_deploy(["deploy", str(project), *ORG_ARGS])
     assert code == 0, capsys.readouterr().err
     _deploy_request(mocked)  # asserts the deploy itself was sent exactly once
     assert [c.request.url for c in mocked.calls].count(STATUS_URL) == 2
@@ -431,137 +408,7 @@ def test_a_project_that_cannot_be_converted_costs_no_api_call(
     project: Path, mocked: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "force-app/main/default/classes/StepforceEngine.cls-meta.xml").unlink()
-    code = _run(["deploy", str(project), *ORG_ARGS])
+    code = run_deploy(["deploy", str(project), *ORG_ARGS])
     assert code == 2
     assert "StepforceEngine.cls: missing StepforceEngine.cls-meta.xml" in capsys.readouterr().err
-    assert len(mocked.calls) == 0
-
-
-USER_ID = "0055g00000AbCdEAAA"
-PERMISSION_SET_ID = "0PS5g00000XyZabAAA"
-USERINFO_URL = f"{INSTANCE}/services/oauth2/userinfo"
-
-
-def _permission_set_answers(mocked: responses.RequestsMock, *, held: bool) -> None:
-    """userinfo and the two queries, registered before the Organization query of ``org``."""
-    mocked.get(
-        USERINFO_URL,
-        json={
-            "sub": f"https://login.salesforce.com/id/00D5g000000AbCdEAA/{USER_ID}",
-            "user_id": USER_ID,
-            "organization_id": "00D5g000000AbCdEAA",
-            "preferred_username": "dev@acme.test",
-        },
-    )
-    query = f"{INSTANCE}/services/data/v{VERSION}/query/"
-    mocked.get(
-        query,
-        match=[
-            matchers.query_param_matcher(
-                {"q": "SELECT Id FROM PermissionSet WHERE Name = 'Stepforce_Admin'"}
-            )
-        ],
-        json={
-            "totalSize": 1,
-            "done": True,
-            "records": [
-                {
-                    "attributes": {
-                        "type": "PermissionSet",
-                        "url": f"/services/data/v{VERSION}/sobjects/PermissionSet/"
-                        + PERMISSION_SET_ID,
-                    },
-                    "Id": PERMISSION_SET_ID,
-                }
-            ],
-        },
-    )
-    assignment = {
-        "attributes": {"type": "PermissionSetAssignment"},
-        "Id": "0Pa5g00000AbCdEAAA",
-    }
-    mocked.get(
-        query,
-        match=[
-            matchers.query_param_matcher(
-                {
-                    # The exact SOQL the client sends (ids quoted by format_soql).
-                    "q": "SELECT Id FROM PermissionSetAssignment WHERE "  # noqa: S608
-                    f"AssigneeId = '{USER_ID}' AND PermissionSetId = '{PERMISSION_SET_ID}'"
-                }
-            )
-        ],
-        json={"totalSize": 1 if held else 0, "done": True, "records": [assignment] if held else []},
-    )
-
-
-@pytest.mark.parametrize("held", [False, True])
-def test_a_deploy_can_give_you_a_permission_set_once(
-    project: Path,
-    org: Callable[[str], None],
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-    held: bool,
-) -> None:
-    _permission_set_answers(mocked, held=held)
-    org("scratch")
-    _soap(mocked, SOAP_URL, deploy_response())
-    _soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
-    created = mocked.post(
-        f"{INSTANCE}/services/data/v{VERSION}/sobjects/PermissionSetAssignment/",
-        json={"id": "0Pa5g00000AbCdEAAA", "success": True, "errors": []},
-        status=201,
-    )
-    args = ["deploy", str(project), *ORG_ARGS, "--assign-permission-set", "Stepforce_Admin"]
-    assert _run(args) == 0
-    out = capsys.readouterr().out
-    if held:
-        assert created.call_count == 0
-        assert "permission set you already held Stepforce_Admin" in out
-    else:
-        sent = created.calls[0].request.body
-        assert json.loads(sent) == {"AssigneeId": USER_ID, "PermissionSetId": PERMISSION_SET_ID}
-        assert "permission set assigned to you: Stepforce_Admin" in out
-
-
-def test_permission_sets_are_not_assigned_after_a_failed_deploy(
-    project: Path,
-    org: Callable[[str], None],
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("scratch")
-    _soap(mocked, SOAP_URL, deploy_response())
-    failure = component_failure(
-        "classes/SfPlan_Invoice_Sync.cls", "ApexClass", "SfPlan_Invoice_Sync", "Bad code", 3
-    )
-    _soap(
-        mocked,
-        STATUS_URL,
-        status_response(status="Failed", done=True, components=(1, 0, 1), details=failure),
-    )
-    args = ["deploy", str(project), *ORG_ARGS, "--assign-permission-set", "Stepforce_Admin"]
-    assert _run(args) == 1
-    assert not [c for c in mocked.calls if "userinfo" in c.request.url]
-
-
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        (["--check-only"], "needs a real deploy"),
-        (["--assign-permission-set", "Admin'; DELETE"], "not a permission set API name"),
-    ],
-)
-def test_bad_permission_set_requests_stop_before_any_call(
-    project: Path,
-    mocked: responses.RequestsMock,
-    capsys: pytest.CaptureFixture[str],
-    extra: list[str],
-    message: str,
-) -> None:
-    args = ["deploy", str(project), *ORG_ARGS, "--assign-permission-set", "Stepforce_Admin"]
-    assert _run([*args, *extra]) == 2
-    assert message in capsys.readouterr().err
     assert len(mocked.calls) == 0
