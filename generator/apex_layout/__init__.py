@@ -21,8 +21,8 @@ import re
 
 from stepforce.generator.apex_layout.doc import WIDTH, render, text_width
 from stepforce.generator.apex_layout.lexer import LayoutUnsupported
-from stepforce.generator.apex_layout.parser import parse_unit
 from stepforce.generator.apex_layout.rules import unit_doc
+from stepforce.generator.apex_layout.units import parse_unit
 
 __all__ = ["LayoutUnsupported", "layout_apex", "layout_unit"]
 
