@@ -10,9 +10,7 @@ are wrapped in :class:`Apex`; the renderer refuses to print any plain ``str`` (s
 
 from __future__ import annotations
 
-import re
-
-from stepforce.apex_text import Apex, UnsafeTextError, apex_string, unsafe_character
+from stepforce.apex_text import IDENTIFIER, Apex, UnsafeTextError, apex_string, unsafe_character
 
 __all__ = [
     "IDENTIFIER",
@@ -23,10 +21,6 @@ __all__ = [
     "join",
     "unsafe_character",
 ]
-
-#: An Apex identifier we are willing to splice into code: starts with a letter, letters,
-#: digits and single underscores, not ending in an underscore (Salesforce's API-name rule).
-IDENTIFIER = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
 
 
 def identifier(name: str) -> Apex:

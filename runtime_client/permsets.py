@@ -17,9 +17,9 @@ from typing import Any
 from simple_salesforce.format import format_soql
 from simple_salesforce.util import call_salesforce
 
+from stepforce.apex_text import IDENTIFIER
 from stepforce.errors import OrgError, UsageError
 
-_API_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
 _USER_ID = re.compile(r"^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 
 
@@ -34,7 +34,7 @@ class Assignment:
 
 def check_permission_set_names(names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
-        if not _API_NAME.match(name) or len(name) > 80:
+        if not IDENTIFIER.match(name) or len(name) > 80:
             raise UsageError(f"{name!r} is not a permission set API name")
     return names
 

@@ -17,16 +17,15 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
-from stepforce.apex_text import UnsafeTextError, apex_string
+from stepforce.apex_text import IDENTIFIER, UnsafeTextError, apex_string
 from stepforce.errors import OrgError, UsageError
 
-_ORCHESTRATION = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
 _CRON_TRIGGER_ID = re.compile(r"^08e[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 MAX_JOB_NAME = 80
 
 
 def check_orchestration(name: str) -> str:
-    if not _ORCHESTRATION.match(name) or name.endswith("_") or len(name) > 27:
+    if not IDENTIFIER.match(name) or len(name) > 27:
         raise UsageError(
             f"orchestration {name!r} is not an orchestration API name "
             "(letters, digits and single underscores, starting with a letter, at most 27)"

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import re
 
+#: A Salesforce API name (class, orchestration, permission set): starts with a letter, then
+#: letters, digits and single underscores, not ending in an underscore. Length limits differ
+#: by kind and are checked by the caller.
+IDENTIFIER = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
+
 _NAMED_ESCAPES = {
     "\\": "\\\\",
     "'": "\\'",
