@@ -13,9 +13,7 @@ Everything here reads files and returns bytes; nothing is written. The zip is de
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from stepforce.generator.mdapi_bundles import (
     bundle_of,
     convert_bundle,
     convert_static_resource,
+    deterministic_zip,
     in_static_resources,
 )
 from stepforce.generator.mdapi_types import (
@@ -42,8 +41,6 @@ MD_NS = "http://soap.sforce.com/2006/04/metadata"
 # lxml-stubs only type str prefixes; None is lxml's spelling of the default namespace.
 _NSMAP: dict[Any, str] = {None: MD_NS}
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-# 1980-01-01 is the earliest time a zip entry can carry; any fixed value makes bytes stable.
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _IGNORED_NAMES = frozenset({"jsconfig.json", "README.md"})
 
 
@@ -64,7 +61,7 @@ class MdapiPackage:
     member_map: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def to_zip(self) -> bytes:
-        return _zip_bytes(self.files)
+        return deterministic_zip(self.files)
 
     def has_apex(self) -> bool:
         return bool(self.members.get("ApexClass") or self.members.get("ApexTrigger"))
@@ -341,15 +338,3 @@ def _local(node: etree._Element) -> str:
 def _serialise(root: etree._Element) -> bytes:
     etree.indent(root, space="    ")
     return _XML_DECLARATION + etree.tostring(root, encoding="UTF-8") + b"\n"
-
-
-def _zip_bytes(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, files[name])
-    return buffer.getvalue()

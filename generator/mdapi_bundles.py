@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ BUNDLE_TYPES = {"lwc": "LightningComponentBundle", "aura": "AuraDefinitionBundle
 STATIC_RESOURCE = "StaticResource"
 _RESOURCE_META = ".resource-meta.xml"
 _NOT_METADATA = frozenset({"__tests__", "__mocks__"})
+# 1980-01-01 is the earliest time a zip entry can carry; any fixed value makes bytes stable.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -111,15 +111,20 @@ def _resource_content(folder: Path, name: str, meta: Path) -> bytes:
 
 
 def _zip_folder(directory: Path) -> bytes:
+    files = sorted(f for f in directory.rglob("*") if f.is_file())
+    return deterministic_zip({f.relative_to(directory).as_posix(): f.read_bytes() for f in files})
+
+
+def deterministic_zip(files: dict[str, bytes]) -> bytes:
+    """A zip of ``files`` (path -> bytes) whose bytes depend on nothing else: sorted entries,
+    fixed timestamps, permissions and creating system. Used for the Metadata API package and
+    for folder static resources inside it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in _files(directory):
-            info = zipfile.ZipInfo(file.relative_to(directory).as_posix(), date_time=_ZIP_EPOCH)
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, file.read_bytes())
+            info.create_system = 3
+            archive.writestr(info, files[name])
     return buffer.getvalue()
-
-
-def _files(directory: Path) -> Iterator[Path]:
-    yield from (f for f in sorted(directory.rglob("*")) if f.is_file())
