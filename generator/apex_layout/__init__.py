@@ -20,13 +20,13 @@ from __future__ import annotations
 import re
 
 from stepforce.generator.apex_layout.doc import WIDTH, render, text_width
-from stepforce.generator.apex_layout.lexer import LayoutUnsupported
+from stepforce.generator.apex_layout.lexer import STRING, LayoutUnsupported
 from stepforce.generator.apex_layout.rules import unit_doc
 from stepforce.generator.apex_layout.units import parse_unit
 
 __all__ = ["LayoutUnsupported", "layout_apex", "layout_unit"]
 
-_STRING = re.compile(r"'(?:\\.|[^'\\\n])*'")
+_STRING = re.compile(STRING)
 _BRACES = re.compile(r"[{}]")
 _BLOCK = "b"
 _INITIALIZER = "i"

@@ -14,9 +14,10 @@ class LayoutUnsupported(Exception):
     """The text uses Apex this layout does not model; the caller formats it with prettier."""
 
 
+#: An Apex string literal on one line (the scanner blanks them before counting brackets).
+STRING = r"'(?:\\.|[^'\\\n])*'"
 _TOKEN = re.compile(
-    r"'(?:\\.|[^'\\\n])*'"
-    r"|\d+(?:\.\d+)?[lLdD]?"
+    STRING + r"|\d+(?:\.\d+)?[lLdD]?"
     r"|[A-Za-z_][A-Za-z0-9_]*"
     r"|=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|/=|\?\.|\?\?"
     r"|[-+*/%<>=!?:;,.(){}\[\]@]"
