@@ -49,7 +49,9 @@ def check(
 
     Validates every *-meta.xml against the Metadata API schema, parses Apex with
     apex-parser, checks its semantics with apex-ls, runs PMD's security, performance and
-    error-prone rules, and checks formatting with prettier-plugin-apex. Missing npm tools are
+    error-prone rules, checks formatting with prettier-plugin-apex, and applies the Metadata
+    API's deploy-time rules (text limits, API names, field companions, cross-file references,
+    element order; see docs/check.md). Missing npm tools are
     installed once into ~/.cache/stepforce/tools (or $STEPFORCE_TOOLS_DIR). Exit 0 when no
     error is found, 1 when one is, 2 when a tool is missing. No check can prove that a deploy
     succeeds or that Apex tests pass.

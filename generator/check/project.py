@@ -38,6 +38,9 @@ class SfdxProject:
                 seen.add(path)
                 yield path
 
+    def all_files(self) -> list[Path]:
+        return list(self._files())
+
     def metadata_files(self) -> list[Path]:
         return [p for p in self._files() if p.name.endswith("-meta.xml")]
 

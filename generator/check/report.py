@@ -9,7 +9,7 @@ from typing import Any
 from stepforce.diagnostics import Diagnostic
 
 #: The checks, in the order they run and are reported.
-CHECK_NAMES: tuple[str, ...] = ("schema", "syntax", "semantics", "pmd", "format")
+CHECK_NAMES: tuple[str, ...] = ("schema", "syntax", "semantics", "pmd", "format", "rules")
 
 
 class CheckStatus(StrEnum):

@@ -14,6 +14,8 @@ from stepforce.errors import UsageError
 from stepforce.generator.check import apex_ls, apex_syntax, pmd, prettier, schema
 from stepforce.generator.check.project import SfdxProject, load_project
 from stepforce.generator.check.report import CHECK_NAMES, CheckReport, CheckResult, CheckStatus
+from stepforce.generator.check.rules import SOURCE as RULES_SOURCE
+from stepforce.generator.check.rules import check_rules
 from stepforce.generator.check.suppressions import check_suppressions
 from stepforce.generator.check.toolbox import Toolbox, prepare_tools
 from stepforce.generator.check.tools import ToolRunError, tools_dir
@@ -26,7 +28,10 @@ _TOOL_SOURCES = {
     "semantics": apex_ls.SOURCE,
     "pmd": pmd.SOURCE,
     "format": prettier.SOURCE,
+    "rules": RULES_SOURCE,
 }
+#: Checks that run in this process, in the main thread, while the external tools run.
+_IN_PROCESS = ("schema", "rules")
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ def run_checks(
     if fix_format and "format" not in box.skipped:
         _fix_format(project, box, progress)
     where = str(project.root)
-    runnable = [n for n in selected if n not in box.skipped and n != "schema"]
+    runnable = [n for n in selected if n not in box.skipped and n not in _IN_PROCESS]
     outcomes: dict[str, _Outcome] = {}
     with ThreadPoolExecutor(max_workers=max(1, len(runnable))) as pool:
         # The Java and Node tools run side by side while Python validates the XML here.
@@ -147,10 +152,11 @@ def run_checks(
             name: pool.submit(_timed, name, functools.partial(_external, name, project, box), where)
             for name in runnable
         }
-        if "schema" in selected:
-            outcomes["schema"] = _timed("schema", lambda: _schema(project), where)
+        in_process = {"schema": lambda: _schema(project), "rules": lambda: check_rules(project)}
+        for name in (n for n in _IN_PROCESS if n in selected):
+            outcomes[name] = _timed(name, in_process[name], where)
             if progress:
-                progress(_describe(outcomes["schema"]))
+                progress(_describe(outcomes[name]))
         for name, future in futures.items():
             outcomes[name] = future.result()
             if progress:

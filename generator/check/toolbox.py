@@ -18,9 +18,11 @@ from stepforce.generator.check.tools import (
 
 _PMD_ENGINE = "@salesforce/code-analyzer-pmd-engine"
 
-#: check name -> (runtime it runs on, npm packages it needs); schema needs nothing external.
+#: check name -> (runtime it runs on, npm packages it needs); schema and rules need nothing
+#: external.
 NEEDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "schema": (None, ()),
+    "rules": (None, ()),
     "syntax": ("node", ("@apexdevtools/apex-parser",)),
     "semantics": ("java", (_PMD_ENGINE,)),
     "pmd": ("java", (_PMD_ENGINE,)),

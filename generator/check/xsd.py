@@ -96,15 +96,31 @@ def _relaxed(name: str, particles: list[etree._Element]) -> etree._Element:
     return relaxed
 
 
-def build_schema_document(wsdl: bytes) -> etree._Element:
-    """The relaxed ``<xsd:schema>`` for source-format metadata, from the WSDL's bytes."""
+def wsdl_schema(wsdl: bytes) -> etree._Element:
+    """The WSDL's own ``<xsd:schema>`` element, as Salesforce wrote it (ordered sequences)."""
     definitions = etree.fromstring(wsdl, parser=etree.XMLParser(huge_tree=True))
     original = definitions.find(f".//{_X}schema")
     if original is None:
         raise ValueError("the WSDL has no <xsd:schema>")
+    return original
+
+
+@functools.cache
+def metadata_wsdl_schema() -> etree._Element:
+    """The shipped WSDL's ``<xsd:schema>``, parsed once per process (the schema check and the
+    rules check's element order share it). Callers must not modify it."""
+    return wsdl_schema(wsdl_path().read_bytes())
+
+
+def build_schema_document(wsdl: bytes | etree._Element) -> etree._Element:
+    """The relaxed ``<xsd:schema>`` for source-format metadata, from the WSDL's bytes (or its
+    already parsed ``<xsd:schema>``, which is copied, not changed)."""
+    original: etree._Element = wsdl_schema(wsdl) if isinstance(wsdl, bytes) else wsdl
     # A fresh root that declares both prefixes: the WSDL declares ``tns`` on <definitions>, and
     # QName values such as type="tns:Flow" resolve through in-scope declarations only.
-    schema = etree.Element(original.tag, attrib=dict(original.attrib), nsmap=_NSMAP)
+    schema = etree.Element(
+        original.tag, attrib={str(k): str(v) for k, v in original.items()}, nsmap=_NSMAP
+    )
     schema.extend(copy.deepcopy(child) for child in original)
     types = {ct.get("name", ""): ct for ct in schema.findall(f"{_X}complexType")}
     memo: dict[str, list[etree._Element]] = {}
@@ -124,7 +140,7 @@ def build_schema_document(wsdl: bytes) -> etree._Element:
 
 @functools.cache
 def _compiled() -> tuple[etree.XMLSchema, frozenset[str], frozenset[str]]:
-    document = build_schema_document(wsdl_path().read_bytes())
+    document = build_schema_document(metadata_wsdl_schema())
     roots = frozenset(e.get("name", "") for e in document.findall(f"{_X}element"))
     names = frozenset(e.get("name", "") for e in document.iter(f"{_X}element"))
     return etree.XMLSchema(document), roots, names
