@@ -47,6 +47,13 @@ def check_api_version(text: str) -> str:
     parts = text.split(".")
     if len(parts) != 2 or not parts[0].isdigit() or parts[1] != "0" or int(parts[0]) < 30:
         raise UsageError(f"--api-version {text!r} is not {_API_VERSION_TEXT}")
+    if float(text) < float(DEFAULT_API_VERSION):
+        # The runtime's own files are written for DEFAULT_API_VERSION; a project whose
+        # sourceApiVersion is older than its files fails the rules check (API-VERSION).
+        raise UsageError(
+            f"--api-version {text} is older than the runtime's API {DEFAULT_API_VERSION}; "
+            f"use {DEFAULT_API_VERSION} or later"
+        )
     return text
 
 

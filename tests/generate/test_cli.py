@@ -49,6 +49,16 @@ def test_bad_api_version_is_a_usage_error(tmp_path: Path) -> None:
     assert "--api-version 'abc'" in str(result.exception)
 
 
+def test_an_api_version_older_than_the_runtime_is_a_usage_error(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "small.yaml", SMALL_SPEC)
+    result = CliRunner().invoke(
+        generate_command, [str(spec), "--out", str(tmp_path / "o"), "--api-version", "61.0"]
+    )
+    assert isinstance(result.exception, UsageError)
+    assert "older than the runtime's API 62.0" in str(result.exception)
+    assert not (tmp_path / "o").exists()
+
+
 def test_invalid_spec_raises_spec_error(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "bad.yaml", "orchestration: Bad\nstpes: []\n")
     result = CliRunner().invoke(generate_command, [str(spec), "--out", str(tmp_path / "o")])

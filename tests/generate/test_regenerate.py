@@ -42,19 +42,19 @@ def test_second_run_changes_nothing(tmp_path: Path) -> None:
 
 def test_xml_is_written_the_way_salesforce_writes_it(tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
-    generate([spec], tmp_path / "out", source_dirs=[], api_version="61.0")
+    generate([spec], tmp_path / "out", source_dirs=[], api_version="63.0")
     meta = (tmp_path / "out" / CLASSES / "SfPlan_Small_Sync.cls-meta.xml").read_bytes()
     assert meta == (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
         b'<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n'
-        b"    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n"
+        b"    <apiVersion>63.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n"
     )
     package = etree.fromstring((tmp_path / "out" / "manifest/package.xml").read_bytes())
     members = [m.text for m in package.iter("{http://soap.sforce.com/2006/04/metadata}members")]
     assert "SfPlan_Small_Sync" in members
     assert "SfPlan_Small_Sync_Tests" in members
     project = json.loads((tmp_path / "out" / "sfdx-project.json").read_text())
-    assert project["sourceApiVersion"] == "61.0"
+    assert project["sourceApiVersion"] == "63.0"
 
 
 def test_renaming_and_removing_update_only_owned_files(tmp_path: Path) -> None:
