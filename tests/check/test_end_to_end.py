@@ -63,6 +63,7 @@ def test_a_clean_project_passes_every_check(tools_env: Path, clean_copy: Path) -
         ("semantics", "passed"),
         ("pmd", "passed"),
         ("format", "passed"),
+        ("rules", "passed"),
     ]
     assert report["problems"] == []
     assert all(c["files"] > 0 for c in report["checks"])

@@ -18,7 +18,7 @@ def _errors(out: Path) -> list[str]:
     generated project is what gets deployed)."""
     report = run_checks(out)  # installs the tools when they are missing (once, needs npm)
     ran = {c.name for c in report.checks if c.status is not CheckStatus.SKIPPED}
-    assert ran == {"schema", "syntax", "semantics", "pmd", "format"}
+    assert ran == {"schema", "syntax", "semantics", "pmd", "format", "rules"}
     return [str(problem) for problem in report.errors]
 
 
