@@ -16,6 +16,7 @@ import pytest
 from stepforce.generator.check import CHECK_NAMES, run_checks
 from stepforce.generator.check.project import load_project
 from stepforce.generator.check.rules import RULES, check_rules
+from stepforce.generator.generate import generate
 from tests.check.conftest import FIXTURES
 from tests.check.test_end_to_end import run_check
 
@@ -321,6 +322,15 @@ def test_rules_runs_by_default_and_reports_in_json(tmp_path: Path) -> None:
     assert problem["source"] == "rules/LABEL-LENGTH"
     assert problem["file"].endswith(WIDGET)
     assert problem["line"] > 1
+
+
+@pytest.mark.slow  # generate runs prettier on the plans
+def test_a_generated_project_has_no_rule_errors(tmp_path: Path) -> None:
+    specs = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+    generate(specs, tmp_path / "out")
+    found, files = check_rules(load_project(tmp_path / "out"))
+    assert files > 100
+    assert [str(d) for d in found] == []
 
 
 @pytest.mark.parametrize("project", ["templates", "examples"])
