@@ -1,8 +1,9 @@
 """Offline checks of an sfdx project with real Salesforce tooling (no org needed).
 
 ``run_checks(project_dir, offline=False, only=None) -> CheckReport`` is the stable entry point:
-Metadata API schema validation, apex-parser syntax, apex-ls semantics, PMD rules and
-prettier-plugin-apex formatting. See docs/check.md.
+Metadata API schema validation, apex-parser syntax, apex-ls semantics, PMD rules,
+prettier-plugin-apex formatting and the Metadata API's deploy-time rules (``rules/``). See
+docs/check.md.
 """
 
 from __future__ import annotations

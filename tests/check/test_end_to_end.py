@@ -117,7 +117,7 @@ def test_a_bad_field_type_fails_the_schema_check(tools_env: Path, clean_copy: Pa
     field.write_text(field.read_text().replace("<type>Number</type>", "<type>Txet</type>"))
     outcome = run_check(str(clean_copy), "--only", "schema")
     assert outcome.code == 1
-    assert f"{field}:6: schema: <type>: 'Txet' is not an allowed value" in outcome.stderr
+    assert f"{field}:9: schema: <type>: 'Txet' is not an allowed value" in outcome.stderr
 
 
 def test_offline_with_tools_missing_warns_and_skips(tmp_path: Path, clean_copy: Path) -> None:
@@ -133,6 +133,7 @@ def test_offline_with_tools_missing_warns_and_skips(tmp_path: Path, clean_copy: 
         "semantics": "skipped",
         "pmd": "skipped",
         "format": "skipped",
+        "rules": "passed",
     }
     warnings = [p["message"] for p in report["problems"]]
     assert all(p["severity"] == "warning" for p in report["problems"])
