@@ -16,6 +16,7 @@ import pytest
 from stepforce.generator.check import CHECK_NAMES, run_checks
 from stepforce.generator.check.project import load_project
 from stepforce.generator.check.rules import RULES, check_rules
+from stepforce.generator.check.rules.names import api_name_problem
 from stepforce.generator.generate import generate
 from tests.check.conftest import FIXTURES
 from tests.check.test_end_to_end import run_check
@@ -339,3 +340,36 @@ def test_the_runtime_and_the_examples_have_no_rule_errors(project: str) -> None:
     found, files = check_rules(load_project(root))
     assert files > 10
     assert [str(d) for d in found] == []
+
+
+def test_standard_and_namespaced_references_are_left_to_the_org(tmp_path: Path) -> None:
+    edits = (
+        (PERMSET, "<object>Account<", "<object>pkg__Thing__c<"),
+        (PERMSET, "<field>Account.Rating<", "<field>pkg__Thing__c.pkg__Size__c<"),
+        (PERMSET, "<tab>standard-Account<", "<tab>pkg__Board<"),
+        ("triggers/WidgetTrigger.trigger", "on Widget__c", "on Contact"),
+        ("applications/Widgets.app-meta.xml", "<tabs>standard-Account", "<tabs>pkg__Board"),
+    )
+    project = plant(tmp_path, Fault("none", "", edits))
+    outcome = run_check(str(project), "--only", "rules")
+    assert outcome.code == 0, outcome.stdout + outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "namespace", "ok"),
+    [
+        ("Widget__c", "", True),
+        ("acme__Widget__c", "acme", True),
+        ("other__Widget__c", "acme", False),
+        ("acme__Widget__c", "", False),
+        ("Widget_Count__c", "", True),
+        ("Widget__Count__c", "", False),
+        ("_Widget__c", "", False),
+        ("9Lives", "", False),
+        ("Widget_", "", False),
+        ("W" * 40 + "__c", "", True),
+        ("W" * 41 + "__c", "", False),
+    ],
+)
+def test_api_names_are_judged_namespace_aware(name: str, namespace: str, ok: bool) -> None:
+    assert (api_name_problem(name, 40, namespace) is None) is ok
