@@ -89,7 +89,9 @@ def text_limits(index: ProjectIndex) -> Iterator[Diagnostic]:
 _WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)")
 _SUFFIX = re.compile(r"__(c|e|mdt|b|x|r|kav|xo|chn)$")
 #: Length limits without namespace prefix and suffix: CustomObject/CustomField "40 characters";
-#: ApexClass/ApexTrigger names 40 (Apex Developer Guide: Naming); PermissionSet Name 80
+#: ApexClass/ApexTrigger names 40 (the deploy says "class name is too long" beyond it:
+#: forcedotcom/salesforcedx-vscode issue 3624 and PR 4580; the object reference's
+#: ApexClass.Name length of 255 is not what deploys accept); PermissionSet Name 80
 #: (object reference); Flow API name 80 (Metadata API: Flow, fullName); record names 40.
 _NAME_LIMITS = {
     "CustomObject": 40,
