@@ -19,8 +19,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from stepforce.cli.cumulusci_tasks import DEFAULT_GENERATED
 from stepforce.cli.main import cli
+from stepforce.cli.spec_cmds import NEXT_COMMANDS
 from stepforce.generator.ci_workflow import ci_files
 from stepforce.generator.scaffold import GENERATED_DIR, project_files
 from tests.conftest import EXAMPLES, REPO
@@ -120,7 +120,6 @@ def test_the_tour_init_cumulusci_ci_and_docs_use_one_generated_folder() -> None:
     tasks = yaml.safe_load(files["cumulusci.yml"])["tasks"]
     for task in ("stepforce_generate", "stepforce_check", "stepforce_deploy"):
         assert tasks[task]["options"]["path"] == GENERATED_DIR, task
-    assert DEFAULT_GENERATED == GENERATED_DIR
     (workflow,) = ci_files("github", "1.0")
     assert f"--out {GENERATED_DIR}\n" in workflow.content
     assert f"stepforce check {GENERATED_DIR}\n" in workflow.content
@@ -135,6 +134,16 @@ def test_the_tour_names_files_init_writes() -> None:
     written = {str(f.path) for f in project_files("acme")}
     assert simulate[2] in written
     assert simulate[simulate.index("--steps") + 1] in written
+
+
+def test_init_suggests_the_tours_next_commands(tmp_path: Path) -> None:
+    tour = [" ".join(_command(line)) for line in tour_lines()[1:5]]
+    assert tour == list(NEXT_COMMANDS)
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "acme")])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        f"next, in {tmp_path / 'acme'}:\n" + "".join(f"  {c}\n" for c in NEXT_COMMANDS)
+    )
 
 
 # --- the tour, verbatim ---------------------------------------------------------------------
