@@ -21,8 +21,9 @@ from stepforce.generator.check.project import SfdxProject
 from stepforce.generator.writer import read_manifest
 
 _GENERATED = (
-    "; stepforce generate wrote this file: run `stepforce generate` again (with the offline "
-    "tools installed) instead of editing it (`--fix-format` leaves generated files alone)"
+    "; stepforce generate wrote this file: do not format it by hand, run `stepforce generate` "
+    "again with the offline tools installed (delete the file first if you edited it); "
+    "`--fix-format` leaves generated files alone"
 )
 _COPY = (
     "; this is stepforce generate's copy of {original}: format that file "
