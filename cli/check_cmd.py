@@ -40,10 +40,22 @@ def _only(_ctx: click.Context, _param: click.Parameter, value: str | None) -> se
 @click.option(
     "--fix-format",
     is_flag=True,
-    help="Rewrite Apex files with prettier-plugin-apex before checking.",
+    help="Rewrite your Apex files with prettier-plugin-apex before checking "
+    "(never the files stepforce generate owns).",
+)
+@click.option(
+    "--strict-format",
+    is_flag=True,
+    help="Report unformatted Apex that stepforce did not generate (your classes, and "
+    "generate's copies of them) as errors; by default only generated files fail on format.",
 )
 def check(
-    directory: Path, as_json: bool, offline: bool, only: set[str] | None, fix_format: bool
+    directory: Path,
+    as_json: bool,
+    offline: bool,
+    only: set[str] | None,
+    fix_format: bool,
+    strict_format: bool,
 ) -> None:
     """Check an sfdx project offline with real Salesforce tooling.
 
@@ -53,17 +65,24 @@ def check(
     API's deploy-time rules (text limits, API names, field companions, cross-file references,
     element order; see docs/check.md). Missing npm tools are
     installed once into ~/.cache/stepforce/tools (or $STEPFORCE_TOOLS_DIR). Exit 0 when no
-    error is found, 1 when one is, 2 when a tool is missing. No check can prove that a deploy
-    succeeds or that Apex tests pass.
+    error is found, 1 when one is, 2 when a tool is missing. Unformatted Apex is an error in
+    files stepforce generate wrote and a warning in yours (--strict-format: an error too). No
+    check can prove that a deploy succeeds or that Apex tests pass.
 
     \b
     Example:
       stepforce check force-app-generated
       stepforce check --only schema,syntax --offline
       stepforce check . --fix-format --json
+      stepforce check force-app --strict-format
     """
     report = run_checks(
-        directory, offline=offline, only=only, progress=echo_err, fix_format=fix_format
+        directory,
+        offline=offline,
+        only=only,
+        progress=echo_err,
+        fix_format=fix_format,
+        strict_format=strict_format,
     )
     if as_json:
         emit_json(report.to_json())

@@ -36,6 +36,7 @@ from stepforce.generator.check import parse_only, run_checks
 from stepforce.generator.generate import generate
 from stepforce.generator.mdapi import build_mdapi_package, source_api_version
 from stepforce.generator.project import DEFAULT_API_VERSION
+from stepforce.generator.scaffold import GENERATED_DIR
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.deploy import (
@@ -49,7 +50,7 @@ from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with
 from stepforce.runtime_client.models import Run
 
 DEFAULT_SPECS = "orchestrations/*.yaml"
-DEFAULT_GENERATED = "force-app-generated"
+DEFAULT_GENERATED = GENERATED_DIR
 DEFAULT_RUN_WAIT_MINUTES = 60.0
 
 

@@ -11,7 +11,12 @@ from stepforce.diagnostics import errors_only
 from stepforce.errors import SpecError
 from stepforce.generator.ci_workflow import CI_SYSTEMS, ci_files
 from stepforce.generator.graph import build_graph, to_dot, to_mermaid
-from stepforce.generator.scaffold import project_files, project_name, write_new_files
+from stepforce.generator.scaffold import (
+    GENERATED_DIR,
+    project_files,
+    project_name,
+    write_new_files,
+)
 from stepforce.generator.spec import load_spec, validate_paths
 from stepforce.generator.spec.schema import schema_text
 
@@ -103,6 +108,15 @@ def graph_command(spec: Path, fmt: str, as_json: bool) -> None:
         click.echo(to_mermaid(graph) if fmt == "mermaid" else to_dot(graph), nl=False)
 
 
+#: What ``init`` suggests next: the README's tour, which its tests run verbatim.
+NEXT_COMMANDS = (
+    "stepforce validate orchestrations/*.yaml",
+    "stepforce simulate orchestrations/example.yaml --steps fixtures/example.yaml",
+    f"stepforce generate orchestrations/*.yaml --out {GENERATED_DIR}",
+    f"stepforce check {GENERATED_DIR}",
+)
+
+
 @click.command("init")
 @click.argument(
     "directory",
@@ -119,7 +133,9 @@ def graph_command(spec: Path, fmt: str, as_json: bool) -> None:
 def init_command(directory: Path, ci: str | None, as_json: bool) -> None:
     """Start a project: sfdx-project.json, cumulusci.yml, an example spec and its step class.
 
-    Never overwrites: when a file it would write exists, nothing is written (exit 2).
+    Also fixtures/example.yaml for `stepforce simulate`. Generate into force-app-generated
+    (ignored by git; cumulusci.yml and the CI pipeline deploy it): your own code stays in
+    force-app. Never overwrites: when a file it would write exists, nothing is written (exit 2).
 
     \b
     Example:
@@ -133,7 +149,9 @@ def init_command(directory: Path, ci: str | None, as_json: bool) -> None:
         return
     for path in written:
         click.echo(f"created {path}")
-    click.echo("next: stepforce validate " + str(directory / "orchestrations" / "example.yaml"))
+    click.echo("next" + ("" if directory == Path() else f", in {directory}") + ":")
+    for command in NEXT_COMMANDS:
+        click.echo(f"  {command}")
 
 
 COMMANDS: list[click.Command] = [validate_command, schema_command, graph_command, init_command]

@@ -83,7 +83,9 @@ def generate(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; give a directory for --format source")
     project = build_project(orchestrations, out, api_version, index)
-    report = write_project(out, project.files, project.keep_if_present, project.format_record)
+    report = write_project(
+        out, project.files, project.keep_if_present, project.format_record, project.copied
+    )
     return GenerateResult(
         names,
         report,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -42,6 +43,8 @@ class GeneratedProject:
     formatted: bool = False
     # generated path -> hash of its text before prettier (lets the next run skip prettier)
     format_record: dict[str, str] = field(default_factory=dict)
+    # path -> the user's file it copies, relative to the output (a step source, an object)
+    copied: dict[str, str] = field(default_factory=dict)
 
     def add(self, relative: str, content: bytes, origin: str) -> None:
         existing = self.files.get(relative)
@@ -213,12 +216,18 @@ def _copy_sources(
         roots.add(source.package_dir)
         for path in source.files:
             step_file = path.relative_to(source.package_dir).as_posix()
-            project.add(f"{package}/{step_file}", path.read_bytes(), str(path))
+            _copy(project, f"{package}/{step_file}", path, out)
     for root in sorted(roots):
         for path in sorted(root.rglob("*")):
             inner = path.relative_to(root)
             if path.is_file() and "objects" in inner.parts[:-1]:
-                project.add(f"{package}/{inner.as_posix()}", path.read_bytes(), str(path))
+                _copy(project, f"{package}/{inner.as_posix()}", path, out)
+
+
+def _copy(project: GeneratedProject, relative: str, source: Path, out: Path) -> None:
+    project.add(relative, source.read_bytes(), str(source))
+    # Relative to the output, so the manifest is the same wherever the project is checked out.
+    project.copied[relative] = Path(os.path.relpath(source.resolve(), out.resolve())).as_posix()
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -16,6 +16,9 @@ from stepforce.generator.spec.schema import schema_text
 
 #: Written by ``init`` beside ``orchestrations/``; the example spec names it.
 SCHEMA_FILE = "stepforce.schema.json"
+#: Where a project's ``stepforce generate`` writes (README tour, .gitignore, cumulusci.yml, CI):
+#: a project of its own, so the runtime never lands in the user's ``force-app``.
+GENERATED_DIR = "force-app-generated"
 
 _PLACEHOLDER = "__PROJECT_NAME__"
 #: Template files whose real name starts with a dot (package data globs skip dotfiles).

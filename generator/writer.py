@@ -10,6 +10,10 @@ with its SHA-256. On each run the new file set is compared with it:
   differ from what stepforce wrote was edited by someone: both refuse the whole write with a
   UsageError naming the paths, before anything is touched. Nothing of the user's is lost.
 * ``keep_if_present`` paths (``sfdx-project.json``) are written only when absent or owned.
+
+The manifest's ``copied`` section maps the owned files that are copies of the user's step
+sources to the file they were copied from (relative to the output): ``stepforce check`` treats
+their layout as the user's, not as generated code.
 """
 
 from __future__ import annotations
@@ -60,8 +64,9 @@ def digest(content: bytes) -> str:
 
 
 def read_manifest(out_dir: Path, section: str = "files") -> dict[str, str]:
-    """Owned path -> hash (``section`` ``files``), or path -> hash of the unformatted text
-    prettier was given (``formatted``); empty when the output has no manifest yet."""
+    """Owned path -> hash (``section`` ``files``), path -> hash of the unformatted text
+    prettier was given (``formatted``), or copied path -> the source it copies (``copied``);
+    empty when the output has no manifest yet."""
     path = out_dir / MANIFEST
     if not path.exists():
         return {}
@@ -99,11 +104,13 @@ def write_project(
     files: Mapping[str, bytes],
     keep_if_present: frozenset[str] = frozenset(),
     formatted: Mapping[str, str] | None = None,
+    copied: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Make ``out_dir`` hold ``files`` (relative path -> bytes), under the rules above.
 
     ``formatted`` (path -> hash of the text before prettier) is kept in the manifest so the
-    next run can reuse a formatted file whose unformatted text did not change.
+    next run can reuse a formatted file whose unformatted text did not change; ``copied``
+    (path -> the user's file it copies) is kept so checks can tell copies from generated code.
     """
     owned = read_manifest(out_dir)
     report = WriteReport(out_dir)
@@ -142,7 +149,12 @@ def write_project(
         )
     _apply(out_dir, writes, report.removed)
     owned_now = {rel: digest(files[rel]) for rel in files if rel not in report.kept}
-    _write_manifest(out_dir, owned_now, {k: v for k, v in (formatted or {}).items() if k in files})
+    _write_manifest(
+        out_dir,
+        owned_now,
+        {k: v for k, v in (formatted or {}).items() if k in files},
+        {k: v for k, v in (copied or {}).items() if k in owned_now},
+    )
     return report
 
 
@@ -171,12 +183,18 @@ def _prune_empty(directory: Path, stop: Path) -> None:
         current = current.parent
 
 
-def _write_manifest(out_dir: Path, owned: Mapping[str, str], formatted: Mapping[str, str]) -> None:
+def _write_manifest(
+    out_dir: Path,
+    owned: Mapping[str, str],
+    formatted: Mapping[str, str],
+    copied: Mapping[str, str],
+) -> None:
     data = {
         "format": _FORMAT,
         "generator": "stepforce",
         "files": dict(sorted(owned.items())),
         "formatted": dict(sorted(formatted.items())),
+        "copied": dict(sorted(copied.items())),
     }
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     _atomic_write(out_dir / MANIFEST, text.encode("utf-8"))

@@ -18,10 +18,10 @@ from stepforce.generator.check.tools import ToolRunError, package_dir, run_proce
 
 SOURCE = "prettier"
 TIMEOUT = 600.0
-UNFORMATTED = (
-    "not formatted the way prettier-plugin-apex formats Apex (first difference on this line); "
-    "`stepforce check --fix-format` rewrites it"
+LAYOUT_DIFFERS = (
+    "not formatted the way prettier-plugin-apex formats Apex (first difference on this line)"
 )
+UNFORMATTED = LAYOUT_DIFFERS + "; `stepforce check --fix-format` rewrites it"
 
 
 def script_path() -> Path:

@@ -12,6 +12,12 @@ from pathlib import Path
 from stepforce.diagnostics import Diagnostic, Location, Severity
 from stepforce.errors import UsageError
 from stepforce.generator.check import apex_ls, apex_syntax, pmd, prettier, schema
+from stepforce.generator.check.ownership import (
+    Ownership,
+    grade_format,
+    load_ownership,
+    split_fixable,
+)
 from stepforce.generator.check.project import SfdxProject, load_project
 from stepforce.generator.check.report import CHECK_NAMES, CheckReport, CheckResult, CheckStatus
 from stepforce.generator.check.rules import SOURCE as RULES_SOURCE
@@ -51,7 +57,9 @@ def _schema(project: SfdxProject) -> tuple[list[Diagnostic], int]:
     return found, len(files)
 
 
-def _external(name: str, project: SfdxProject, box: Toolbox) -> tuple[list[Diagnostic], int]:
+def _external(
+    name: str, project: SfdxProject, box: Toolbox, owners: Ownership, strict_format: bool
+) -> tuple[list[Diagnostic], int]:
     files = project.apex_files()
     base = project.root.resolve()
 
@@ -69,6 +77,7 @@ def _external(name: str, project: SfdxProject, box: Toolbox) -> tuple[list[Diagn
             found += check_suppressions(text, project.display(path))
     else:
         found = prettier.run_prettier(box.runtime("node"), box.tools, files, display)
+        found = grade_format(found, project, owners, strict=strict_format)
     return found, len(files)
 
 
@@ -111,12 +120,16 @@ def _selected(only: set[str] | None) -> list[str]:
     return [name for name in CHECK_NAMES if name in only]
 
 
-def _fix_format(project: SfdxProject, box: Toolbox, progress: Progress | None) -> None:
+def _fix_format(
+    project: SfdxProject, box: Toolbox, owners: Ownership, progress: Progress | None
+) -> None:
     if "node" not in box.runtimes:
         return
-    changed = prettier.fix_format(box.runtime("node"), box.tools, project.apex_files())
+    yours, owned = split_fixable(project, owners)
+    changed = prettier.fix_format(box.runtime("node"), box.tools, yours)
     if progress:
-        progress(f"format: rewrote {changed} Apex file(s) with prettier-plugin-apex")
+        left = f"; left the {owned} file(s) stepforce generate owns as they are" if owned else ""
+        progress(f"format: rewrote {changed} Apex file(s) with prettier-plugin-apex{left}")
 
 
 def run_checks(
@@ -127,29 +140,38 @@ def run_checks(
     progress: Progress | None = None,
     tools: Path | None = None,
     fix_format: bool = False,
+    strict_format: bool = False,
 ) -> CheckReport:
     """Run the offline checks on an sfdx project and return everything they found.
 
     ``only`` picks checks by name (:data:`CHECK_NAMES`); ``offline`` never installs tools and
     skips, with a warning, the checks whose tools are absent; ``progress`` receives one line per
-    finished check (and one before an install); ``fix_format`` rewrites Apex with prettier first.
+    finished check (and one before an install); ``fix_format`` rewrites Apex with prettier first,
+    except the files ``generate`` owns; unformatted files ``generate`` did not write are warnings
+    unless ``strict_format`` (see ``ownership``).
     Raises UsageError for a directory that is not an sfdx project and ToolMissingError for a
     tool that is missing and cannot be installed (unless ``offline``).
     """
     project = load_project(project_dir)
+    owners = load_ownership(project.root)
     selected = _selected(only)
     box = prepare_tools(
         selected, (tools or tools_dir()).absolute(), offline=offline, progress=progress
     )
     if fix_format and "format" not in box.skipped:
-        _fix_format(project, box, progress)
+        _fix_format(project, box, owners, progress)
     where = str(project.root)
     runnable = [n for n in selected if n not in box.skipped and n not in _IN_PROCESS]
     outcomes: dict[str, _Outcome] = {}
     with ThreadPoolExecutor(max_workers=max(1, len(runnable))) as pool:
         # The Java and Node tools run side by side while Python validates the XML here.
         futures: dict[str, Future[_Outcome]] = {
-            name: pool.submit(_timed, name, functools.partial(_external, name, project, box), where)
+            name: pool.submit(
+                _timed,
+                name,
+                functools.partial(_external, name, project, box, owners, strict_format),
+                where,
+            )
             for name in runnable
         }
         in_process = {"schema": lambda: _schema(project), "rules": lambda: check_rules(project)}

@@ -14,6 +14,7 @@ EXPECTED = {
     "cumulusci.yml",
     "sfdx-project.json",
     "orchestrations/example.yaml",
+    "fixtures/example.yaml",
     "force-app/main/default/classes/CountdownStep.cls",
     "force-app/main/default/classes/CountdownStep.cls-meta.xml",
     "force-app/main/default/classes/CountdownStep_Tests.cls",

@@ -24,7 +24,7 @@ RUNTIME = REPO / "templates" / "force-app" / "main" / "default"
 
 def _check(project: Path) -> None:
     shutil.copytree(RUNTIME, project / "force-app" / "main" / "default", dirs_exist_ok=True)
-    report = run_checks(project, tools=TOOLS, offline=True)
+    report = run_checks(project, tools=TOOLS, offline=True, strict_format=True)
     if any(c.status is CheckStatus.SKIPPED for c in report.checks):
         pytest.skip(f"offline tools missing under {TOOLS}")
     assert report.errors == [], "\n".join(str(d) for d in report.errors)
