@@ -8,13 +8,13 @@ from typing import Any
 import click
 
 from stepforce.cli.output import emit_json
+from stepforce.cli.run_inputs import parse_value
 from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
 from stepforce.generator.simulate.engine import Action, Control, simulate
 from stepforce.generator.simulate.fixtures import load_fixtures
 from stepforce.generator.simulate.scenarios import Scenario, load_scenario
 from stepforce.generator.simulate.trace import RunStatus, Trace, render_lines
-from stepforce.generator.simulate.yamlsrc import load_yaml
 from stepforce.generator.spec import load_spec
 
 COMMANDS: list[click.Command] = []
@@ -23,11 +23,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _parse_input(text: str) -> tuple[str, Any]:
-    """``name=value``; the value is read as YAML (``5``, ``true``, ``[a, b]``, ``2026-11-01``)."""
+    """``name=value`` typed as ``run retry --input`` types it: JSON when it parses, else the
+    text as written (cli/run_inputs.py); prepareInputs then converts it, as in the org."""
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise click.BadParameter(f"'{text}' is not name=value", param_hint="--input")
-    return name.strip(), load_yaml(f"v: {raw}" if raw.strip() else "v: ''", "--input").plain()["v"]
+    return name.strip(), parse_value(raw)
 
 
 def _controls(
