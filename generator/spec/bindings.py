@@ -202,14 +202,13 @@ def _warn_missing_dollar(
         trial = Reporter(rep.filename)
         resolved = resolve_ref(trial, item, "$" + text, step, position, index, path)
         near = "did you mean" in "".join(d.message for d in trial.diagnostics)
-        if resolved is not None or near:
-            problem = "" if resolved else f": {trial.diagnostics[0].message}"
-            rep.warning(
-                item,
-                path,
-                f"'{text}' is read as text; did you mean ${text}{problem}? "
-                "(quote it to keep it as text)",
-            )
+        if resolved is not None:
+            hint = f"did you mean ${text}? (quote it to keep it as text)"
+        elif near:
+            hint = f"as a reference, {trial.diagnostics[0].message}; quote it to keep it as text"
+        else:
+            continue
+        rep.warning(item, path, f"'{text}' is read as text; {hint}")
 
 
 def read_schedule(rep: Reporter, node: Node, inputs: tuple[InputDecl, ...]) -> Schedule | None:
