@@ -147,7 +147,7 @@ def test_validate_reports_any_spec_values(
 ) -> None:
     spec = tmp_path / "fuzz.yaml"
     spec.write_text(SPEC.format(**{f"v{i}": v for i, v in enumerate(values)}, t=slot_type))
-    code, out, err = run_cli("validate", str(spec), "--no-sources", "--json")
+    code, out, err = run_cli("validate", str(spec), "--json")
     _assert_reported(code, out, err, {0, 2})
     if code == 0:
         assert json.loads(out)["files"][0]["orchestration"] == "Fuzz"
