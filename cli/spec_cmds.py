@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stepforce.cli.output import emit_json, print_diagnostics
+from stepforce.cli.source_option import source_option
 from stepforce.diagnostics import errors_only
 from stepforce.errors import SpecError
 from stepforce.generator.ci_workflow import CI_SYSTEMS, ci_files
@@ -21,14 +22,7 @@ _SPEC_PATH = click.Path(dir_okay=False, path_type=Path)
 
 @click.command("validate")
 @click.argument("specs", nargs=-1, required=True, type=_SPEC_PATH)
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Where the step Flows/Apex classes live (repeatable), as for generate. Default: the "
-    "sfdx project the specs sit in, and a force-app folder next to them.",
-)
+@source_option
 @click.option("--no-sources", is_flag=True, help="Check the specs only, not their Flow/Apex.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def validate_command(
