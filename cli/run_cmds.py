@@ -42,7 +42,8 @@ _input_option = click.option(
     multiple=True,
     metavar="KEY=VALUE",
     callback=parse_inputs,
-    help="An input value (JSON if it parses: 5, true, [1,2]; else text). Repeatable.",
+    help="An input value (JSON if it parses: 5, true, [1,2]; else text as written: 00501, "
+    "2026-11-01); the engine converts it to the input's type. Repeatable.",
 )
 _inputs_file_option = click.option(
     "--inputs-file",

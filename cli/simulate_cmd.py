@@ -83,7 +83,13 @@ def _finish(trace: Trace, as_json: bool) -> None:
 @click.option("--resume", is_flag=True, help="Resume after the --pause-after pause.")
 @click.option("--redrive", is_flag=True, help="Retry the run if it fails or is cancelled.")
 @click.option("--from-step", metavar="STEP", help="With --redrive: restart from STEP.")
-@click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="Redrive override.")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Redrive override: JSON if it parses (5, true, [1,2]), else text as written.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
 def simulate_command(
     spec: Path,
