@@ -9,6 +9,7 @@ import click
 
 from stepforce.cli.output import emit_json
 from stepforce.cli.run_inputs import parse_value
+from stepforce.diagnostics import Location
 from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
 from stepforce.generator.simulate.engine import Action, Control, simulate
@@ -49,7 +50,10 @@ def _controls(
             controls.append(Control(Action.RESUME))
     if redrive:
         overrides = dict(_parse_input(item) for item in inputs)
-        controls.append(Control(Action.RETRY, from_step=from_step, inputs=overrides))
+        where = Location("--input")  # what prepareInputs refuses is named by this option
+        controls.append(
+            Control(Action.RETRY, from_step=from_step, inputs=overrides, location=where)
+        )
     return controls
 
 

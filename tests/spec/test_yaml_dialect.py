@@ -241,3 +241,23 @@ def test_simulate_redrive_inputs_follow_the_same_rule(tmp_path: Path) -> None:
 
 def test_dates_in_inputs_files_travel_as_iso_text() -> None:
     assert as_json([dt.date(2026, 11, 1), Decimal(7)]) == ["2026-11-01", 7]
+
+
+def test_an_impossible_redrive_date_is_refused_as_the_org_would_naming_the_option(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "orchestration: Redrive\ninputs: {d: Date}\n"
+        "steps:\n  - name: A\n    apex: A\n    inputs: {d: $input.d}\n"
+    )
+    steps = tmp_path / "steps.yaml"
+    steps.write_text("inputs: {d: 2026-01-01}\nsteps:\n  A:\n    - error: boom\n")
+    args = ["simulate", str(spec), "--steps", str(steps), "--redrive", "--json"]
+    code, out, err = run_cli(*args, "--input", "d=2026-02-30")
+    assert code == 2, err
+    (problem,) = json.loads(out)["problems"]
+    assert (problem["file"], problem["message"]) == (
+        "--input",
+        "inputs.d: expected Date, got Text '2026-02-30'",
+    )
