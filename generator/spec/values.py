@@ -19,7 +19,7 @@ _CONSTRUCTOR = SafeConstructor()
 _ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _BASED = re.compile(r"[-+]?0([xXoO])([0-9a-fA-F]+)\Z")
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
 _REFS = (
     (re.compile(r"\$input\.([A-Za-z]\w*)\Z"), RefKind.INPUT),
     (re.compile(r"\$self\.([A-Za-z]\w*)\Z"), RefKind.SELF),
@@ -224,7 +224,7 @@ def _coerce_item(node: ScalarNode, scalar: Scalar) -> LiteralValue:
     raw = str(unescape(node.value))
     if scalar in (Scalar.TEXT, Scalar.ID) and node.tag != _T + "null":
         # Declared text keeps an unquoted value exactly as written: 00501, 1:30, 2026-02-30.
-        return coerce_scalar(raw if node.tag != _T + "str" else unescape(node.value), raw, scalar)
+        return coerce_scalar(raw, raw, scalar)
     value = unescape(scalar_value(node, number_slot=scalar is Scalar.NUMBER))
     return coerce_scalar(value, raw, scalar)
 

@@ -38,7 +38,8 @@ class SpecResolver(yaml.resolver.BaseResolver):
     false; the 1.2 core schema does none of this. On top of it, ``2026-11-01`` and
     ``2026-11-01T10:00:00Z`` are dates (YAML 1.1's timestamp form): the spec language has Date
     and DateTime literals. The numbers the core schema reads with a different value than
-    written (``00501``, ``0x1F``, ``0o17``) are refused where typed (values.py).
+    written (``00501``, ``0x1F``, ``0o17``) are refused unless a declared type settles them
+    (values.py).
     """
 
 
