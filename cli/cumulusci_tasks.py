@@ -301,7 +301,8 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
 
 def _pairs(text: str) -> dict[str, Any]:
     """``since:2026-11-01,pageSize:200`` -> a dict, each value typed as ``--input`` types it
-    (JSON when it parses, else text as written; the plan converts it to the declared type)."""
+    (cli/run_inputs.py: text as written unless JSON true/false/null, "text", list or object;
+    the plan converts it to the declared type)."""
     pairs: dict[str, Any] = {}
     for item in process_list_arg(text) or []:
         name, sep, value = item.partition(":")

@@ -2,10 +2,12 @@
 
 One typing rule for every ``--input`` (``run start``, ``run retry``, ``schedule``,
 ``simulate --redrive`` and the CumulusCI task's ``name:value`` pairs): VALUE is JSON when it
-parses as JSON (``42``, ``true``, ``null``, ``"quoted"``, ``["a", "b"]``), otherwise the text
-exactly as written (``00501``, ``1:30``, ``0x1F``, ``yes``, ``2026-11-01`` stay text). The
-engine then converts the value to the input's declared type (docs/engine.md, *Coercion
-rules*), so ``00501`` is 501 for a Number input and ``"00501"`` for a Text one.
+parses as a JSON ``true``/``false``/``null``, ``"quoted text"``, list or object; anything
+else, numbers included, is the text exactly as written (``200``, ``00501``, ``1:30``, ``0x1F``,
+``yes``, ``2026-11-01``). The engine converts text to the input's declared type
+(docs/engine.md, *Coercion rules*: a Number input reads numeric text exactly, a Text input
+accepts only text), so ``00501`` is 501 for a Number input and ``"00501"`` for a Text one, and
+no digit is lost to a double.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_value(text: str) -> Any:
-    """JSON when it parses (numbers kept exact as Decimal or int), else the text itself."""
+    """JSON when it parses as anything but a bare number, else the text itself; numbers inside
+    a JSON list or object are kept exact (int or Decimal)."""
     try:
         value = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
     except (ValueError, RecursionError):
         return text
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return text  # as written: the engine reads numeric text into a Number exactly
     return value
 
 

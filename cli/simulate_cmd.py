@@ -24,8 +24,8 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _parse_input(text: str) -> tuple[str, Any]:
-    """``name=value`` typed as ``run retry --input`` types it: JSON when it parses, else the
-    text as written (cli/run_inputs.py); prepareInputs then converts it, as in the org."""
+    """``name=value`` typed as ``run retry --input`` types it (cli/run_inputs.py);
+    prepareInputs then converts it, as in the org."""
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise click.BadParameter(f"'{text}' is not name=value", param_hint="--input")
@@ -92,7 +92,8 @@ def _finish(trace: Trace, as_json: bool) -> None:
     "inputs",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Redrive override: JSON if it parses (5, true, [1,2]), else text as written.",
+    help="Redrive override, typed as `run retry --input` types it (text as written unless JSON "
+    'true/false/null, "text", [list] or {object}).',
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
 def simulate_command(

