@@ -31,6 +31,7 @@ from cumulusci.core.utils import process_bool_arg, process_list_arg
 from cumulusci.tasks.salesforce.BaseSalesforceTask import BaseSalesforceTask
 
 from stepforce.cli.deploy_cmd import describe
+from stepforce.cli.run_inputs import as_json, parse_value
 from stepforce.errors import StepforceError, StillRunningError, UsageError
 from stepforce.generator.check import parse_only, run_checks
 from stepforce.generator.generate import generate
@@ -253,6 +254,8 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
             inputs = _pairs(inputs)
         if not isinstance(inputs, dict):
             raise TaskOptionsError("inputs must be a mapping or name:value pairs")
+        # cumulusci.yml is read by CumulusCI (YAML 1.1): its dates become ISO text again.
+        inputs = {str(name): as_json(value) for name, value in inputs.items()}
         minutes = self._wait_minutes()
         client = StepforceClient(_connection(self))
         try:
@@ -297,12 +300,14 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
             raise CommandException(f"Run {run.id} is {run.status}{detail}{hint}")
 
 
-def _pairs(text: str) -> dict[str, str]:
-    """``since:2026-11-01,pageSize:200`` -> a dict (values stay text; the plan coerces)."""
-    pairs: dict[str, str] = {}
+def _pairs(text: str) -> dict[str, Any]:
+    """``since:2026-11-01,pageSize:200`` -> a dict, each value typed as ``--input`` types it
+    (cli/run_inputs.py: text as written unless JSON true/false/null, "text", list or object;
+    the plan converts it to the declared type)."""
+    pairs: dict[str, Any] = {}
     for item in process_list_arg(text) or []:
         name, sep, value = item.partition(":")
         if not sep or not name.strip():
             raise TaskOptionsError(f"inputs: {item!r} is not name:value")
-        pairs[name.strip()] = value.strip()
+        pairs[name.strip()] = as_json(parse_value(value.strip()))
     return pairs

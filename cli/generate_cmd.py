@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stepforce.cli.output import emit_json, print_diagnostics
+from stepforce.cli.source_option import source_option
 from stepforce.generator.generate import GenerateResult, generate
 from stepforce.generator.project import DEFAULT_API_VERSION
 
@@ -72,14 +73,7 @@ def _print_result(result: GenerateResult) -> None:
     show_default=True,
     help="source: an sfdx project; mdapi: a metadata-format zip for the Metadata API.",
 )
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Where the step Flows/Apex classes live (repeatable). Default: the sfdx project "
-    "the specs sit in, and a force-app folder next to them.",
-)
+@source_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def generate_command(
     specs: tuple[Path, ...],

@@ -62,6 +62,10 @@ def _report_unexpected(error: BaseException) -> Path | None:
     return path
 
 
+def _error_report(kind: str, message: str) -> dict[str, object]:
+    return {"error": {"type": kind, "message": message}}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with stepforce's codes: 0 ok, 1 failure, 2 usage, 3 still running."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -76,13 +80,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as error:
-        error.show()
+        if wants_json:  # the report shape of StepforceError below, on stdout
+            emit_json(_error_report("UsageError", error.format_message()))
+        else:
+            error.show()
         sys.exit(2 if error.exit_code == 2 else error.exit_code)
     except StepforceError as error:
         if wants_json:
-            payload: dict[str, object] = {
-                "error": {"type": type(error).__name__, "message": str(error).splitlines()[0]}
-            }
+            payload = _error_report(type(error).__name__, (str(error).splitlines() or [""])[0])
             if isinstance(error, SpecError):
                 payload["problems"] = [d.to_json() for d in error.diagnostics]
             emit_json(payload)

@@ -42,7 +42,9 @@ _input_option = click.option(
     multiple=True,
     metavar="KEY=VALUE",
     callback=parse_inputs,
-    help="An input value (JSON if it parses: 5, true, [1,2]; else text). Repeatable.",
+    help='An input value: JSON true/false/null, "text", [list] or {object}; anything else '
+    "(200, 00501, 2026-11-01) is text as written, which the engine converts to the input's "
+    "type. Repeatable.",
 )
 _inputs_file_option = click.option(
     "--inputs-file",

@@ -8,13 +8,14 @@ from typing import Any
 import click
 
 from stepforce.cli.output import emit_json
+from stepforce.cli.run_inputs import parse_value
+from stepforce.diagnostics import Location
 from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
 from stepforce.generator.simulate.engine import Action, Control, simulate
 from stepforce.generator.simulate.fixtures import load_fixtures
 from stepforce.generator.simulate.scenarios import Scenario, load_scenario
 from stepforce.generator.simulate.trace import RunStatus, Trace, render_lines
-from stepforce.generator.simulate.yamlsrc import load_yaml
 from stepforce.generator.spec import load_spec
 
 COMMANDS: list[click.Command] = []
@@ -23,11 +24,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _parse_input(text: str) -> tuple[str, Any]:
-    """``name=value``; the value is read as YAML (``5``, ``true``, ``[a, b]``, ``2026-11-01``)."""
+    """``name=value`` typed as ``run retry --input`` types it (cli/run_inputs.py);
+    prepareInputs then converts it, as in the org."""
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise click.BadParameter(f"'{text}' is not name=value", param_hint="--input")
-    return name.strip(), load_yaml(f"v: {raw}" if raw.strip() else "v: ''", "--input").plain()["v"]
+    return name.strip(), parse_value(raw)
 
 
 def _controls(
@@ -48,7 +50,10 @@ def _controls(
             controls.append(Control(Action.RESUME))
     if redrive:
         overrides = dict(_parse_input(item) for item in inputs)
-        controls.append(Control(Action.RETRY, from_step=from_step, inputs=overrides))
+        where = Location("--input")  # what prepareInputs refuses is named by this option
+        controls.append(
+            Control(Action.RETRY, from_step=from_step, inputs=overrides, location=where)
+        )
     return controls
 
 
@@ -82,7 +87,14 @@ def _finish(trace: Trace, as_json: bool) -> None:
 @click.option("--resume", is_flag=True, help="Resume after the --pause-after pause.")
 @click.option("--redrive", is_flag=True, help="Retry the run if it fails or is cancelled.")
 @click.option("--from-step", metavar="STEP", help="With --redrive: restart from STEP.")
-@click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="Redrive override.")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Redrive override, typed as `run retry --input` types it (text as written unless JSON "
+    'true/false/null, "text", [list] or {object}).',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
 def simulate_command(
     spec: Path,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stepforce.cli.output import emit_json, print_diagnostics
+from stepforce.cli.source_option import source_option
 from stepforce.diagnostics import errors_only
 from stepforce.errors import SpecError
 from stepforce.generator.ci_workflow import CI_SYSTEMS, ci_files
@@ -17,6 +18,7 @@ from stepforce.generator.scaffold import (
     project_name,
     write_new_files,
 )
+from stepforce.generator.sources import cross_check_all, source_index
 from stepforce.generator.spec import load_spec, validate_paths
 from stepforce.generator.spec.schema import schema_text
 
@@ -25,19 +27,31 @@ _SPEC_PATH = click.Path(dir_okay=False, path_type=Path)
 
 @click.command("validate")
 @click.argument("specs", nargs=-1, required=True, type=_SPEC_PATH)
+@source_option
+@click.option("--no-sources", is_flag=True, help="Check the specs only, not their Flow/Apex.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def validate_command(specs: tuple[Path, ...], as_json: bool) -> None:
+def validate_command(
+    specs: tuple[Path, ...], sources: tuple[Path, ...], no_sources: bool, as_json: bool
+) -> None:
     """Check orchestration specs and report every problem at once.
 
     Prints `ok: FILE (N steps)` for each valid file; problems go to stderr as
     `file:line:col: path: message`. Exits 2 when any spec has an error (warnings don't fail).
+    When the steps' Flow and Apex sources are found (see --source), they are checked
+    against the specs exactly as `generate` checks them.
 
     \b
     Example:
       stepforce validate orchestrations/*.yaml
       stepforce validate examples/invoice_sync.yaml --json
+      stepforce validate orchestrations/*.yaml --source force-app
     """
     orchestrations, diagnostics = validate_paths(list(specs))
+    if orchestrations and not no_sources:
+        index = source_index(list(specs), list(sources) if sources else None)
+        if index.directories:  # no sources found: nothing to compare the specs with
+            orchestrations, found = cross_check_all(orchestrations, index)
+            diagnostics += found
     if as_json:
         emit_json(
             {

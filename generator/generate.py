@@ -12,7 +12,7 @@ from stepforce.diagnostics import Diagnostic, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.mdapi import build_mdapi_zip
 from stepforce.generator.project import DEFAULT_API_VERSION, build_project
-from stepforce.generator.sources import SourceIndex, default_source_dirs
+from stepforce.generator.sources import SourceIndex, source_index
 from stepforce.generator.spec import validate_paths
 from stepforce.generator.spec.model import Orchestration
 from stepforce.generator.writer import WriteReport, write_project
@@ -72,11 +72,7 @@ def generate(
     orchestrations, diagnostics = validate_paths(specs)
     if errors_only(diagnostics):
         raise SpecError(diagnostics)
-    dirs = source_dirs if source_dirs is not None else default_source_dirs(specs)
-    missing = [d for d in dirs if not d.is_dir()]
-    if missing:
-        raise UsageError(f"--source {missing[0]} is not a directory")
-    index = SourceIndex(dirs)
+    index = source_index(specs, source_dirs)
     names = [o.name for o in orchestrations]
     if mdapi:
         return _generate_zip(orchestrations, out, api_version, index, names, diagnostics, started)

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from stepforce.diagnostics import Diagnostic, Location, Severity
+from stepforce.errors import UsageError
 from stepforce.generator.spec.model import Orchestration, Scalar, Step, StepKind, ValueType
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
@@ -70,6 +71,15 @@ def _package_dirs(config: Path) -> list[Path]:
         return [config.parent / e["path"] for e in entries if isinstance(e.get("path"), str)]
     except (OSError, ValueError, AttributeError, TypeError):
         return []
+
+
+def source_index(spec_paths: list[Path], source_dirs: list[Path] | None) -> SourceIndex:
+    """The index of ``source_dirs`` (``--source``), or of the default places for the specs."""
+    dirs = source_dirs if source_dirs is not None else default_source_dirs(spec_paths)
+    missing = [d for d in dirs if not d.is_dir()]
+    if missing:
+        raise UsageError(f"--source {missing[0]} is not a directory")
+    return SourceIndex(dirs)
 
 
 class SourceIndex:
@@ -142,6 +152,20 @@ def cross_check(orch: Orchestration, index: SourceIndex) -> list[Diagnostic]:
         else:
             problems.extend(_check_apex(orch, step, source.files[0], path))
     return problems
+
+
+def cross_check_all(
+    orchestrations: list[Orchestration], index: SourceIndex
+) -> tuple[list[Orchestration], list[Diagnostic]]:
+    """The orchestrations whose sources match, and every source diagnostic of all of them."""
+    matching: list[Orchestration] = []
+    diagnostics: list[Diagnostic] = []
+    for orch in orchestrations:
+        found = cross_check(orch, index)
+        diagnostics += found
+        if not any(d.is_error for d in found):
+            matching.append(orch)
+    return matching, diagnostics
 
 
 def _spec_location(location: Location, orch: Orchestration) -> Location:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from stepforce.generator.spec.cron import cron_problems
 from stepforce.generator.spec.fields import read_fields, read_mapping, read_scalar
@@ -29,6 +30,7 @@ from stepforce.generator.spec.values import (
 )
 
 _STR = "tag:yaml.org,2002:str"
+_LOOKS_LIKE_REF = re.compile(r"(?:input|self|steps\.[A-Za-z]\w*)\.[A-Za-z]\w*\Z")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def _resolve_step_ref(
         )
         return None
     output = source.output(ref.name)
+    if output is None and f"steps[{where}].outputs.{ref.name}" in rep.broken:
+        return None  # its declaration's error is reported
     if output is None:
         names = [o.name for o in source.outputs]
         hint = did_you_mean(ref.name, names) or _declared_list(names)
@@ -103,6 +107,8 @@ def resolve_ref(
     ref = Ref(ref.kind, ref.name, ref.step, rep.at(node))
     if ref.kind is RefKind.INPUT:
         decl = index.inputs.get(ref.name)
+        if decl is None and f"inputs.{ref.name}" in rep.broken:
+            return None  # its declaration's error is reported
         if decl is None:
             hint = did_you_mean(ref.name, index.inputs) or " (declare it under 'inputs:')"
             rep.error(node, path, f"{ref}: there is no run input named '{ref.name}'{hint}")
@@ -118,6 +124,8 @@ def resolve_ref(
             )
             return None
         output = step.output(ref.name)
+        if output is None and f"steps[{position}].outputs.{ref.name}" in rep.broken:
+            return None  # its declaration's error is reported
         if output is None:
             names = [o.name for o in step.outputs]
             hint = did_you_mean(ref.name, names) or _declared_list(names)
@@ -175,7 +183,32 @@ def _read_binding(
     except ValueProblem as problem:
         rep.error(node, path, str(problem))
         return None
+    _warn_missing_dollar(rep, node, step, position, index, path)
     return Literal(value, rep.at(node)), value_type, declared
+
+
+def _warn_missing_dollar(
+    rep: Reporter, node: Node, step: Step, position: int, index: StepIndex, path: str
+) -> None:
+    """Warn about unquoted text such as ``steps.Fetch.scores``: a reference missing its ``$``,
+    when the reference would resolve (or nearly: the check suggests a close name)."""
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if not isinstance(item, ScalarNode) or item.tag != _STR or item.style not in (None, ""):
+            continue
+        text = str(item.value)
+        if not _LOOKS_LIKE_REF.match(text):
+            continue
+        trial = Reporter(rep.filename)
+        resolved = resolve_ref(trial, item, "$" + text, step, position, index, path)
+        near = "did you mean" in "".join(d.message for d in trial.diagnostics)
+        if resolved is not None:
+            hint = f"did you mean ${text}? (quote it to keep it as text)"
+        elif near:
+            hint = f"as a reference, {trial.diagnostics[0].message}; quote it to keep it as text"
+        else:
+            continue
+        rep.warning(item, path, f"'{text}' is read as text; {hint}")
 
 
 def read_schedule(rep: Reporter, node: Node, inputs: tuple[InputDecl, ...]) -> Schedule | None:
@@ -196,6 +229,8 @@ def read_schedule(rep: Reporter, node: Node, inputs: tuple[InputDecl, ...]) -> S
         path = f"schedule.inputs.{name}"
         given.add(name)
         decl = declared.get(name)
+        if decl is None and f"inputs.{name}" in rep.broken:
+            continue  # its declaration's error is reported
         if decl is None:
             hint = did_you_mean(name, declared) or " (declare it under 'inputs:')"
             rep.error(key_node, path, f"'{name}' is not an input of this orchestration{hint}")

@@ -95,14 +95,19 @@ def _read_inputs(rep: Reporter, node: Node) -> tuple[InputDecl, ...]:
 def _read_input(rep: Reporter, name: str, node: Node, path: str) -> InputDecl | None:
     if isinstance(node, ScalarNode):  # the short form `since: Date`
         value_type = read_scalar(rep, node, path, TypeName())
-        return InputDecl(name, value_type) if isinstance(value_type, ValueType) else None
+        if not isinstance(value_type, ValueType):
+            rep.broken.add(path)
+            return None
+        return InputDecl(name, value_type)
     fields = read_fields(rep, node, "input", path)
     if fields is None or "type" not in fields:
+        rep.broken.add(path)
         return None
     value_type = field_value(rep, fields, "input", "type", path)
     required = field_value(rep, fields, "input", "required", path) is True
     description = str(field_value(rep, fields, "input", "description", path) or "")
     if not isinstance(value_type, ValueType):
+        rep.broken.add(path)
         return None
     default = None
     if "default" in fields:
@@ -202,4 +207,6 @@ def _read_outputs(rep: Reporter, node: Node, path: str) -> tuple[OutputDecl, ...
         value_type = read_scalar(rep, value_node, out_path, TypeName())
         if isinstance(value_type, ValueType):
             outputs.append(OutputDecl(name, value_type, rep.at(key_node)))
+        else:
+            rep.broken.add(out_path)
     return tuple(outputs)

@@ -17,7 +17,7 @@ from stepforce.generator.spec.keys import (
     TypeName,
     table,
 )
-from stepforce.generator.spec.model import ValueType
+from stepforce.generator.spec.model import Scalar, ValueType
 from stepforce.generator.spec.names import name_problem
 from stepforce.generator.spec.report import Reporter, did_you_mean
 
@@ -32,6 +32,17 @@ _FOUND = {
 }
 
 Fields = dict[str, tuple[ScalarNode, Node]]
+#: Type names from Apex, Flow and JSON Schema, lower-cased, and the spec type meant.
+_TYPE_ALIASES = {
+    **dict.fromkeys(
+        ("integer", "int", "long", "decimal", "double", "float", "currency", "percent"),
+        Scalar.NUMBER,
+    ),
+    **dict.fromkeys(("string", "str", "picklist", "textarea", "email", "url"), Scalar.TEXT),
+    **dict.fromkeys(("bool", "checkbox"), Scalar.BOOLEAN),
+    **dict.fromkeys(("timestamp", "datetimegmt"), Scalar.DATETIME),
+    **dict.fromkeys(("reference", "lookup"), Scalar.ID),
+}
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 #: Type spellings repeat on every step; parsing each once keeps large specs fast.
 parse_type = lru_cache(maxsize=256)(ValueType.parse)
@@ -139,6 +150,17 @@ def read_integer(rep: Reporter, node: Node, path: str, kind: Integer) -> int | N
     return value
 
 
+def _type_alias_hint(text: str) -> str:
+    """`` (did you mean 'Number'?)`` for an Apex, Flow or JSON Schema spelling of a type."""
+    inner, is_list = text.strip(), False
+    if inner.startswith("List<") and inner.endswith(">"):
+        inner, is_list = inner[5:-1].strip(), True
+    scalar = _TYPE_ALIASES.get(inner.lower())
+    if scalar is None:
+        return ""
+    return f" (did you mean '{ValueType(scalar, is_list)}'?)"
+
+
 def _read_text_kind(rep: Reporter, node: ScalarNode, path: str, kind: Kind) -> object | None:
     text = str(node.value)
     if isinstance(kind, Name):
@@ -149,7 +171,11 @@ def _read_text_kind(rep: Reporter, node: ScalarNode, path: str, kind: Kind) -> o
     elif isinstance(kind, TypeName):
         parsed = parse_type(text)
         if parsed is None:
-            hint = did_you_mean(text, TYPE_NAMES) or f" (types: {', '.join(TYPE_NAMES)})"
+            hint = (
+                _type_alias_hint(text)
+                or did_you_mean(text, TYPE_NAMES)
+                or f" (types: {', '.join(TYPE_NAMES)})"
+            )
             rep.error(node, path, f"unknown type '{text}'{hint}")
         return parsed
     elif isinstance(kind, Choice) and text not in kind.values:

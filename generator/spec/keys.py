@@ -170,7 +170,13 @@ TABLES: dict[str, tuple[Key, ...]] = {
         ),
         Key("repeat", Obj("repeat"), "Run the step again until a Boolean output is true."),
         Key("retry", Obj("retry"), "Try the step again when it fails."),
-        Key("callouts", Flag(), "The step makes HTTP callouts.", default=False),
+        Key(
+            "callouts",
+            Flag(),
+            "Informational: the step makes HTTP callouts (shown by graph). Every step may make "
+            "callouts either way.",
+            default=False,
+        ),
         Key(
             "on_failure",
             Choice(("fail", "continue")),

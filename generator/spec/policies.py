@@ -38,6 +38,8 @@ def read_repeat(rep: Reporter, node: Node, step: Step, path: str) -> Repeat | No
     if not isinstance(until, str):
         return None
     output = step.output(until)
+    if output is None and f"{path.removesuffix('.repeat')}.outputs.{until}" in rep.broken:
+        return None  # its declaration's error is reported
     if output is None:
         names = [o.name for o in step.outputs]
         declared = f"; it declares {', '.join(names)}" if names else "; it declares no outputs"

@@ -27,6 +27,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 class Reporter:
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Paths (``inputs.x``, ``steps[0].outputs.y``) of declarations whose error is already
+    #: reported: a reference to one is not reported again as "no such input/output".
+    broken: set[str] = field(default_factory=set)
 
     def at(self, node: Node) -> Location:
         return location(self.filename, node)

@@ -18,6 +18,8 @@ _T = "tag:yaml.org,2002:"
 _CONSTRUCTOR = SafeConstructor()
 _ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_BASED = re.compile(r"[-+]?0([xXoO])([0-9a-fA-F]+)\Z")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
 _REFS = (
     (re.compile(r"\$input\.([A-Za-z]\w*)\Z"), RefKind.INPUT),
     (re.compile(r"\$self\.([A-Za-z]\w*)\Z"), RefKind.SELF),
@@ -41,35 +43,72 @@ def _number(text: str) -> Decimal:
     return number
 
 
-def scalar_value(node: ScalarNode) -> LiteralValue:
+def _ambiguous(text: str, number: str) -> ValueProblem:
+    return ValueProblem(
+        f"'{text}' is ambiguous: write '{text}' (quoted) for text, or {number} for a number"
+    )
+
+
+def _yaml_number(node: ScalarNode, number_slot: bool) -> Decimal:
+    """A YAML 1.2 int or float, refusing the forms whose number differs from the text."""
+    text = str(node.value)
+    based = _BASED.match(text)
+    if based:
+        # YAML 1.2 reads 0x1F as 31; Apex, Flow and JSON have no such numbers.
+        try:
+            value = int(based.group(2), 16 if based.group(1) in "xX" else 8)
+        except ValueError:
+            raise ValueProblem(f"'{text}' is not a Number") from None
+        raise _ambiguous(text, str(value))
+    number = _number(text)
+    if _LEADING_ZERO.match(text) and not number_slot:
+        # YAML 1.1 reads 00501 as octal 321, YAML 1.2 as 501; text slots want "00501".
+        raise _ambiguous(text, format(number, "f"))
+    return number
+
+
+def _timestamp(node: ScalarNode) -> dt.date:
+    try:
+        value = _CONSTRUCTOR.construct_yaml_timestamp(node)
+    except (ValueError, AttributeError, TypeError, OverflowError) as error:
+        reason = f" ({error})" if isinstance(error, ValueError) else ""
+        raise ValueProblem(f"'{node.value}' is not a real date or date-time{reason}") from None
+    assert isinstance(value, dt.date)
+    return value
+
+
+def scalar_value(node: ScalarNode, number_slot: bool = False) -> LiteralValue:
+    """The typed value of one scalar (YAML 1.2 core schema, plus dates); raises ValueProblem.
+
+    A number written with a leading zero is refused unless ``number_slot`` says a Number is
+    expected there: ``00501`` may be a zip code (text) or 501, and the two differ.
+    """
     tag = node.tag
     if tag == _T + "str":
         return str(node.value)
     if tag == _T + "null":
         return None
     if tag == _T + "bool":
+        if str(node.value).lower() not in ("true", "false"):
+            raise ValueProblem(f"'{node.value}' is not a boolean: write true or false")
         return str(node.value).lower() == "true"
-    if tag == _T + "int":
-        return Decimal(_CONSTRUCTOR.construct_yaml_int(node))
-    if tag == _T + "float":
-        return _number(str(node.value))
+    if tag in (_T + "int", _T + "float"):
+        return _yaml_number(node, number_slot)
     if tag == _T + "timestamp":
-        value = _CONSTRUCTOR.construct_yaml_timestamp(node)
-        assert isinstance(value, dt.date)
-        return value
+        return _timestamp(node)
     raise ValueProblem(f"YAML tag '{tag}' is not supported; write a plain value")
 
 
-def literal_value(node: Node) -> LiteralValue:
+def literal_value(node: Node, number_slot: bool = False) -> LiteralValue:
     """The typed literal of ``node``: a scalar or a flat list of scalars."""
     if isinstance(node, ScalarNode):
-        return scalar_value(node)
+        return scalar_value(node, number_slot)
     if isinstance(node, SequenceNode):
         items: list[LiteralValue] = []
         for item in node.value:
             if not isinstance(item, ScalarNode):
                 raise ValueProblem("a list value may only hold plain values, not lists or maps")
-            items.append(scalar_value(item))
+            items.append(scalar_value(item, number_slot))
         return items
     assert isinstance(node, MappingNode)
     raise ValueProblem("expected a value, found a mapping")
@@ -182,18 +221,25 @@ def coerce_scalar(value: LiteralValue, raw: str, scalar: Scalar) -> LiteralValue
 
 
 def _coerce_item(node: ScalarNode, scalar: Scalar) -> LiteralValue:
-    value = unescape(scalar_value(node))
-    return coerce_scalar(value, str(unescape(node.value)), scalar)
+    raw = str(unescape(node.value))
+    if scalar in (Scalar.TEXT, Scalar.ID) and node.tag != _T + "null":
+        # Declared text keeps an unquoted value exactly as written: 00501, 1:30, 2026-02-30.
+        return coerce_scalar(raw, raw, scalar)
+    value = unescape(scalar_value(node, number_slot=scalar is Scalar.NUMBER))
+    return coerce_scalar(value, raw, scalar)
 
 
 def coerce_node(node: Node, target: ValueType) -> LiteralValue:
     """The literal in ``node`` converted to ``target``; raises ValueProblem."""
-    value = literal_value(node)
-    if value is None:
+    if isinstance(node, MappingNode):
+        raise ValueProblem("expected a value, found a mapping")
+    if isinstance(node, ScalarNode) and node.tag == _T + "null":
         return None
     if target.is_list:
         if not isinstance(node, SequenceNode):
             raise ValueProblem(f"expected a list for {target}, found a single value")
+        if any(not isinstance(item, ScalarNode) for item in node.value):
+            raise ValueProblem("a list value may only hold plain values, not lists or maps")
         return [_coerce_item(item, target.scalar) for item in node.value]
     if isinstance(node, SequenceNode):
         raise ValueProblem(f"expected a single {target} value, found a list")
@@ -201,16 +247,23 @@ def coerce_node(node: Node, target: ValueType) -> LiteralValue:
     return _coerce_item(node, target.scalar)
 
 
+def _scalar_items(node: Node) -> list[ScalarNode]:
+    if isinstance(node, ScalarNode):
+        return [node]
+    if isinstance(node, SequenceNode):
+        return [item for item in node.value if isinstance(item, ScalarNode)]
+    return []
+
+
 def plain_literal(node: Node, target: ValueType | None) -> tuple[LiteralValue, ValueType | None]:
     """A literal where references are not allowed (defaults, schedule inputs, long-form
     values), with its type: ``target`` when given, else the literal's own type."""
-    value = literal_value(node)
-    items = value if isinstance(value, list) else [value]
-    if any(is_reference_text(item) for item in items):
+    texts = [item.value for item in _scalar_items(node) if item.tag == _T + "str"]
+    if any(is_reference_text(text) for text in texts):
         raise ValueProblem(f"references are not allowed here; {REF_HELP}")
     if target is not None:
         return coerce_node(node, target), target
-    value = unescape(value)
+    value = unescape(literal_value(node))
     return value, literal_type(value)
 
 

@@ -1,9 +1,9 @@
 """Safe YAML parsing that keeps every node's position and refuses hostile input quickly.
 
 We compose nodes from the safe parser's events (never construct), so no Python object is ever
-built from tags, and every value keeps its line and column for diagnostics. Booleans follow YAML
-1.2 (only true/false): under YAML 1.1 ``on``/``no``/``yes`` become booleans, which silently
-turns a country code ``NO`` into ``false``.
+built from tags, and every value keeps its line and column for diagnostics. Plain scalars are
+typed by the YAML 1.2 core schema (only true/false are booleans, no octal, no sexagesimal): under
+YAML 1.1 ``NO`` becomes ``false`` and ``00501`` becomes 321. See docs/spec.md, *YAML dialect*.
 """
 
 from __future__ import annotations
@@ -31,19 +31,45 @@ STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class SpecResolver(yaml.resolver.Resolver):
-    """Implicit tags of YAML 1.1 minus its yes/no/on/off booleans."""
+class SpecResolver(yaml.resolver.BaseResolver):
+    """Implicit tags of the YAML 1.2 core schema, plus ISO dates and date-times.
+
+    YAML 1.1 (PyYAML's default) reads ``00501`` as octal 321, ``1:30`` as 90 and ``no`` as
+    false; the 1.2 core schema does none of this. On top of it, ``2026-11-01`` and
+    ``2026-11-01T10:00:00Z`` are dates (YAML 1.1's timestamp form): the spec language has Date
+    and DateTime literals. The numbers the core schema reads with a different value than
+    written (``00501``, ``0x1F``, ``0o17``) are refused unless a declared type settles them
+    (values.py).
+    """
 
 
-# Assigned after the class statement: add_implicit_resolver mutates the class attribute, and
-# the copy keeps yaml.SafeLoader untouched.
-SpecResolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL_TAG]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-SpecResolver.add_implicit_resolver(
-    BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+def _implicit(tag: str, pattern: str, first: str | list[str]) -> None:
+    SpecResolver.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+# Assigned before adding: add_implicit_resolver copies the base class's table on first use,
+# so yaml.SafeLoader's YAML 1.1 table stays untouched. Order matters: the first match wins.
+SpecResolver.yaml_implicit_resolvers = {}
+_implicit(BOOL_TAG, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_implicit("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])
+_implicit("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789")
+_implicit(
+    "tag:yaml.org,2002:float",
+    r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    "-+0123456789.",
 )
+_implicit(
+    "tag:yaml.org,2002:timestamp",
+    r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+    (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+    "0123456789",
+)
+# Not in YAML 1.2, but resolved so that a '<<' key is refused by name instead of silently
+# becoming a key called '<<'.
+_implicit(MERGE_TAG, r"^(?:<<)$", "<")
 _RESOLVER = SpecResolver()
 #: libyaml when available: the pure-Python scanner is ~10x slower on large specs.
 _PARSER_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -89,3 +91,30 @@ def test_click_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, command in _all_commands(cli) if not isinstance(command, click.Group)]
+)
+def test_every_commands_usage_error_with_json_prints_the_json_error_report(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*name.split(), "--no-such-option", "--json"])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {
+        "error": {"type": "UsageError", "message": "No such option '--no-such-option'."}
+    }
+    assert err == ""
+
+
+def test_a_bad_option_value_with_json_is_reported_as_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "start", "Sync", "--input", "novalue", "--json"])
+    assert exit_info.value.code == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["error"]["type"] == "UsageError"
+    assert "'novalue' is not KEY=VALUE" in report["error"]["message"]

@@ -38,7 +38,7 @@ def test_start_parses_typed_inputs_and_prints_how_to_follow(org: responses.Reque
                     "orchestration": "Invoice_Sync",
                     "inputs": {
                         "since": "2026-11-01",
-                        "pageSize": 100,
+                        "pageSize": "100",  # numbers as written; the plan converts
                         "dry": True,
                         "ids": [1, 2],
                         "note": "a=b",
@@ -86,7 +86,7 @@ def test_start_reads_an_inputs_file_and_input_wins(
             matchers.json_params_matcher(
                 {
                     "orchestration": "Invoice_Sync",
-                    "inputs": {"since": "2026-10-01", "pageSize": 20},
+                    "inputs": {"since": "2026-10-01", "pageSize": "20"},
                 },
                 strict_match=False,
             )
@@ -257,7 +257,7 @@ def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> Non
         f"{APEX}/{RUN_ID}/retry",
         json=run_json("Queued", with_steps=False),
         match=[
-            matchers.json_params_matcher({"fromStep": "Fetch_Page", "inputs": {"pageSize": 50}})
+            matchers.json_params_matcher({"fromStep": "Fetch_Page", "inputs": {"pageSize": "50"}})
         ],
     )
     code, out, _ = invoke(

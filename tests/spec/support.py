@@ -5,7 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 
+from stepforce.cli.main import main
 from stepforce.diagnostics import Diagnostic
 from stepforce.errors import SpecError
 from stepforce.generator.spec import check_text, load_spec_text
@@ -54,3 +56,16 @@ def with_step(step_yaml: str, extra: str = "") -> str:
     """MINIMAL plus a third step (indented YAML of one list item) and extra top-level keys."""
     step = textwrap.indent(textwrap.dedent(step_yaml).strip(), "    ")
     return MINIMAL + "  - " + step.lstrip() + "\n" + textwrap.dedent(extra)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``stepforce ARGS`` through ``main()`` (where errors become exit codes), captured with
+    click's CliRunner isolation: (exit code, stdout, stderr). Works inside hypothesis tests,
+    where the function-scoped capsys fixture cannot be used."""
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main(list(args))
+            code: object = 0
+        except SystemExit as exit_:
+            code = exit_.code
+    return (code if isinstance(code, int) else 1), out.getvalue().decode(), err.getvalue().decode()
