@@ -137,17 +137,18 @@ def _cause_of(error: BaseException) -> Cause:
 def _detail(error: BaseException, cause: Cause) -> str:
     """The one phrase of the underlying error worth showing (never a URL: it may carry a sid)."""
     text = " ".join(str(item) for item in _chain(error))
-    patterns = {
-        Cause.TLS: r"certificate verify failed: ([^(\"')]+)|(\[SSL[^\]]*\][^(\"')]*)",
-        Cause.DNS: r"\[Errno -?\d+\] ([^)\"']+)",
-        Cause.DNS_TEMPORARY: r"\[Errno -?\d+\] ([^)\"']+)",
-        Cause.REFUSED: r"\[Errno \d+\] ([^)\"']+)",
+    errno_text = (r"\[Errno -?\d+\] ([^)\"']+)",)
+    patterns: dict[Cause, tuple[str, ...]] = {
+        Cause.TLS: (r"certificate verify failed: ([^(\"')]+)", r"(\[SSL[^\]]*\][^(\"')]*)"),
+        Cause.DNS: errno_text,
+        Cause.DNS_TEMPORARY: errno_text,
+        Cause.REFUSED: errno_text,
     }
-    pattern = patterns.get(cause)
-    match = re.search(pattern, text) if pattern else None
-    if not match:
-        return ""
-    return scrub(next(group for group in match.groups() if group).strip())
+    for pattern in patterns.get(cause, ()):
+        match = re.search(pattern, text)
+        if match:
+            return scrub(match.group(1).strip())
+    return ""
 
 
 def classify(error: BaseException, url: str) -> NetworkFailure:
