@@ -19,6 +19,7 @@ from stepforce.cli import (
     run_cmds,
     simulate_cmd,
     spec_cmds,
+    test_cmd,
 )
 from stepforce.cli.output import emit_json, show_client_notes
 from stepforce.errors import SpecError, StepforceError
@@ -45,7 +46,7 @@ def cli() -> None:
     """
 
 
-for _module in (spec_cmds, generate_cmd, check_cmd, deploy_cmd, run_cmds, simulate_cmd):
+for _module in (spec_cmds, generate_cmd, check_cmd, deploy_cmd, test_cmd, run_cmds, simulate_cmd):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
