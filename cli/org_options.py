@@ -72,7 +72,7 @@ _OPTIONS = (
 )
 
 
-ARGV_SECRET_WARNING = (
+COMMAND_LINE_WARNING = (
     "warning: --access-token puts the token on the command line, where other users of this "
     "machine can read it (ps, shell history); export SF_ACCESS_TOKEN instead."
 )
@@ -83,7 +83,7 @@ def _warn_token_on_command_line() -> None:
     """Say once per process that --access-token leaks the token; stderr, so --json stays clean."""
     if not _warned:
         _warned.append(True)
-        click.echo(ARGV_SECRET_WARNING, err=True)
+        click.echo(COMMAND_LINE_WARNING, err=True)
 
 
 def org_options(func: F) -> F:
