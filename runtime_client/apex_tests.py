@@ -107,7 +107,7 @@ class ClassStatus:
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class MethodOutcome:
     """An ApexTestResult: one test method's outcome."""
 
     class_name: str
@@ -162,11 +162,11 @@ class TestRun:
 
     job_id: str
     classes: tuple[ClassStatus, ...]
-    tests: tuple[TestOutcome, ...]
+    tests: tuple[MethodOutcome, ...]
     coverage: tuple[Coverage, ...] = ()
 
     @property
-    def failures(self) -> tuple[TestOutcome, ...]:
+    def failures(self) -> tuple[MethodOutcome, ...]:
         return tuple(test for test in self.tests if test.failed)
 
     @property
@@ -284,14 +284,14 @@ class ApexTestRunner:
             for r in self.query(soql)
         ]
 
-    def outcomes(self, job_id: str) -> list[TestOutcome]:
+    def outcomes(self, job_id: str) -> list[MethodOutcome]:
         soql = format_soql(
             "SELECT ApexClass.Name, MethodName, Outcome, Message, StackTrace, RunTime "
             "FROM ApexTestResult WHERE AsyncApexJobId = {} ORDER BY ApexClass.Name, MethodName",
             check_job_id(job_id),
         )
         return [
-            TestOutcome(
+            MethodOutcome(
                 _name(r, "ApexClass"),
                 str(r.get("MethodName") or ""),
                 str(r.get("Outcome") or ""),
@@ -354,7 +354,7 @@ def junit_xml(run: TestRun) -> bytes:
     """The run as JUnit XML: one ``testsuite`` per class, a ``failure`` per failed method and
     an ``error`` case for a class that could not run at all."""
     root = etree.Element("testsuites", name=f"stepforce test {run.job_id}")
-    by_class: dict[str, list[TestOutcome]] = {}
+    by_class: dict[str, list[MethodOutcome]] = {}
     for test in run.tests:
         by_class.setdefault(test.class_name, []).append(test)
     not_run = {item.class_name: item for item in run.classes_not_run}
