@@ -70,7 +70,8 @@ class NetworkFailure:
         return self.cause in (Cause.READ_TIMEOUT, Cause.RESET, Cause.OTHER)
 
     def describe(self) -> str:
-        said = f": {self.detail}" if self.detail else ""
+        repeats = self.detail.lower() == self.cause.value.lower()
+        said = f": {self.detail}" if self.detail and not repeats else ""
         return f"{self.cause.value} for {self.host}{said}"
 
     def hint(self, timeout: float) -> str:

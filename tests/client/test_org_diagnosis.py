@@ -156,7 +156,7 @@ def test_a_refused_port_is_retried_with_a_message_per_attempt(
     assert waits == [1.0, 2.0, 4.0]
     notes = [record.getMessage() for record in caplog.records]
     assert notes == [
-        f"GET {INSTANCE}/services/data/: connection refused for {HOST}: Connection refused "
+        f"GET {INSTANCE}/services/data/: connection refused for {HOST} "
         f"(attempt {n} of 4); retrying in {wait:g} s"
         for n, wait in ((1, 1.0), (2, 2.0), (3, 4.0))
     ]
