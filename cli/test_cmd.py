@@ -162,7 +162,8 @@ def test_command(
         echo_err(
             f"Org {connection.instance_url} (API {connection.api_version}). {connection.source}"
         )
-    runner = ApexTestRunner(Transport(connection), make_poller())
+    poller = make_poller()
+    runner = ApexTestRunner(Transport(connection, sleep=poller.sleep), poller)
     if job_id:
         run_id = check_job_id(job_id)
     else:

@@ -33,6 +33,7 @@ from stepforce.apex_text import IDENTIFIER
 from stepforce.errors import FailureError, OrgError, StillRunningError, UsageError
 from stepforce.runtime_client.deploy import Poller
 from stepforce.runtime_client.http import Transport
+from stepforce.runtime_client.network import UnreachableError
 
 FINISHED = frozenset({"Completed", "Failed", "Aborted"})
 FAILED_OUTCOMES = frozenset({"Fail", "CompileFail"})
@@ -332,7 +333,15 @@ class ApexTestRunner:
         deadline = self.poller.clock() + wait_minutes * 60
         waits = self.poller.waits()
         while True:
-            classes = self.class_statuses(job_id)
+            try:
+                classes = self.class_statuses(job_id)
+            except UnreachableError as error:
+                raise UnreachableError(
+                    f"{error} Apex test run {job_id} goes on in the org: collect it with "
+                    f"`stepforce test --job-id {job_id}`",
+                    error.failure,
+                    url=error.url,
+                ) from None
             on_progress(classes)
             if classes and all(item.status in FINISHED for item in classes):
                 return classes

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 import responses
 from lxml import etree
 
@@ -317,3 +318,22 @@ def test_no_tests_and_no_project_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2
     assert "no test classes found" in err
     assert re.search(r"--tests or --class-names", err)
+
+
+def test_losing_the_org_while_waiting_says_how_to_collect_the_run(
+    mocked: responses.RequestsMock, tooling: FakeTooling, tmp_path: Path, clock: FakeClock
+) -> None:
+    mocked.remove(responses.GET, f"{TOOLING}/query/")
+    mocked.get(
+        f"{TOOLING}/query/",
+        body=requests.exceptions.ConnectionError("[Errno 104] Connection reset by peer"),
+    )
+    code, out, err = invoke(["test", "--tests", "A_Tests", str(tmp_path)])
+    assert code == 1
+    assert out == ""
+    assert "connection reset for acme.my.salesforce.com" in err
+    assert f"Apex test run {JOB} goes on in the org" in err
+    assert f"stepforce test --job-id {JOB}" in err
+    assert tooling.posted == [
+        {"tests": [{"className": "A_Tests"}], "testLevel": "RunSpecifiedTests"}
+    ]
