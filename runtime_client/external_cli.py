@@ -49,7 +49,9 @@ def _json_in(text: str) -> Any:
 
 _NODE_TOO_OLD = re.compile(r"Unsupported Node\.js version [^\s,]+.*", re.IGNORECASE)
 _NODE_VERSION = re.compile(r"^Node\.js (v\d+[\d.]*)\s*$", re.MULTILINE)
-_ERROR_LINE = re.compile(r"^(?:Error|ERROR|error)\b.*|^\w*(?:Error|Exception|NotFound)\b[^\n]*:.*")
+# "Error: ..." (click, oclif) or an exception line, e.g. "TypeError: ..." (Node) or
+# "cumulusci.core.exceptions.OrgNotFound: ..." (the last line of a Python traceback).
+_ERROR_LINE = re.compile(r"^(?:Error|ERROR|error)\b.*|^[\w.]*(?:Error|Exception|NotFound)\b.*:.*")
 _NOISE = re.compile(r"^(?:\s+at |\s*\^|›?\s*Warning|\(node:\d+\)|\s*$)")
 
 

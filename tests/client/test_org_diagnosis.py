@@ -287,6 +287,15 @@ def test_a_tool_error_line_beats_the_last_stderr_line() -> None:
     stderr = "Error: Org with name 'qa' does not exist.\nRun cci org list to see your orgs.\n"
     assert explain_failure("cci", stderr, 1) == "Error: Org with name 'qa' does not exist."
     assert explain_failure("cci", "", 3) == "exit code 3 and no output"
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/python3.11/site-packages/cumulusci/cli/org.py", line 306, in org_info\n'
+        "    org_name, org_config = runtime.get_org(org_name)\n"
+        "cumulusci.core.exceptions.OrgNotFound: Org with name 'qa' does not exist.\n"
+    )
+    assert explain_failure("cci", traceback, 1) == (
+        "cumulusci.core.exceptions.OrgNotFound: Org with name 'qa' does not exist."
+    )
 
 
 def test_sf_json_error_on_stderr_gives_its_message() -> None:
