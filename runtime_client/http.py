@@ -40,7 +40,9 @@ RUNTIME_NOT_DEPLOYED = (
 def _no_apex_route(code: str | None, message: str) -> bool:
     """Apex REST's own 404 when no class maps the URL (or the user may not run that class):
     ``[{"errorCode": "NOT_FOUND", "message": "Could not find a match for URL"}]``, as opposed
-    to the runtime's 404 for an unknown run or orchestration."""
+    to the runtime's 404 for an unknown run or orchestration. (Apex Developer Guide,
+    "RestResource Annotation": "If no wildcard match is found, an HTTP response status code 404
+    is returned"; the body is the REST API's error array.)"""
     return code == "NOT_FOUND" and message.startswith("Could not find a match for URL")
 
 
