@@ -14,10 +14,13 @@ import ssl
 import subprocess
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 import requests
 import responses
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -349,3 +352,23 @@ def test_cci_persistent_org_is_used(mocked: responses.RequestsMock) -> None:
     conn = resolve_org(OrgOptions(cci_org="prod"), environ={}, runner=runner)
     assert conn.access_token == TOKEN
     assert runner.calls[-1] == ["cci", "org", "info", "prod", "--json"]
+
+
+def test_an_unreachable_jwt_login_url_names_the_cause(
+    mocked: responses.RequestsMock, tmp_path: Path
+) -> None:
+    key = tmp_path / "server.key"
+    key.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    login = "https://login.salesforce.con"
+    mocked.post(f"{login}/services/oauth2/token", body=dns_error("login.salesforce.con"))
+    options = OrgOptions(jwt_key_file=str(key), client_id="3MVG9", username="ci@x", login_url=login)
+    with pytest.raises(CredentialsError) as info:
+        resolve_org(options, environ={})
+    assert "name not resolved for login.salesforce.con" in str(info.value)
+    assert "check the host name login.salesforce.con" in str(info.value)
