@@ -13,6 +13,7 @@ from stepforce.generator.mdapi import package_directories
 from stepforce.runtime_client.apex_tests import (
     ApexTestRunner,
     ClassStatus,
+    MethodOutcome,
     TestRun,
     TestsFailedError,
     check_job_id,
@@ -66,6 +67,17 @@ class _Progress:
 
 
 def _print_report(run: TestRun) -> None:
+    by_class: dict[str, list[MethodOutcome]] = {}
+    for test in run.tests:
+        by_class.setdefault(test.class_name, []).append(test)
+    width = max((len(name) for name in by_class), default=0)
+    for name, tests in sorted(by_class.items()):
+        failed = sum(1 for test in tests if test.failed)
+        seconds = sum(test.run_time_ms for test in tests) / 1000
+        mark = "FAIL" if failed else "ok  "
+        click.echo(
+            f"{mark} {name:<{width}}  {len(tests) - failed}/{len(tests)} passed  {seconds:.2f} s"
+        )
     for item in run.classes_not_run:
         click.echo(f"NOT RUN {item.class_name}: {item.status} {item.extended_status}".rstrip())
     for test in run.failures:

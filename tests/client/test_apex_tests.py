@@ -197,6 +197,8 @@ def test_passing_run_reports_every_test_and_the_coverage(
     assert "0 of 2 test classes done (Queued 2)" in err
     assert "1 of 2 test classes done (Processing 1)" in err
     assert "2 of 2 test classes done" in err
+    assert "ok   SfPlanInvoice_Tests    1/1 passed  0.04 s" in out
+    assert "ok   StepforceEngine_Tests  2/2 passed  0.08 s" in out
     assert "StepforceEngine    90.0%  (180/200)" in out
     assert f"3 tests: 3 passed, 0 failed, 0 skipped, coverage 90.0% (run {JOB})" in out
     assert clock.sleeps == [2.0, 3.0]  # growing waits, never a real sleep
@@ -231,6 +233,7 @@ def test_failing_method_exits_1_with_message_stack_trace_and_junit(
         "System.AssertException: Assertion Failed" in out
     )
     assert "    Class.StepforceEngine.advance: line 88, column 1" in out
+    assert "FAIL StepforceEngine_Tests  1/2 passed  0.08 s" in out
     assert "error: 1 of 2 Apex tests failed" in err
     suite = etree.fromstring(junit.read_bytes()).find("testsuite")
     assert suite is not None
