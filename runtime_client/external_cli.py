@@ -37,14 +37,21 @@ class ToolCredentials:
 
 
 def _json_in(text: str) -> Any:
-    """The JSON document in a tool's output (after any banner lines), or None."""
-    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
-    if start < 0:
-        return None
-    try:
-        return json.loads(text[start:])
-    except ValueError:
-        return None
+    """The JSON document in a tool's output, or None.
+
+    The document starts at a line that starts with ``{`` or ``[``: cci may print a log banner
+    first, itself starting with ``[`` (``[12/04/26 11:40:23] Unable to store an encryption
+    key...``), so each candidate line is tried in turn.
+    """
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith(("{", "[")):
+            try:
+                return json.loads(text[offset:])
+            except ValueError:
+                pass
+        offset += len(line)
+    return None
 
 
 _NODE_TOO_OLD = re.compile(r"Unsupported Node\.js version [^\s,]+.*", re.IGNORECASE)
@@ -52,7 +59,7 @@ _NODE_VERSION = re.compile(r"^Node\.js (v\d+[\d.]*)\s*$", re.MULTILINE)
 # "Error: ..." (click, oclif) or an exception line, e.g. "TypeError: ..." (Node) or
 # "cumulusci.core.exceptions.OrgNotFound: ..." (the last line of a Python traceback).
 _ERROR_LINE = re.compile(r"^(?:Error|ERROR|error)\b.*|^[\w.]*(?:Error|Exception|NotFound)\b.*:.*")
-_NOISE = re.compile(r"^(?:\s+at |\s*\^|›?\s*Warning|\(node:\d+\)|\s*$)")
+_NOISE = re.compile(r"^(?:at |\^|›?\s*Warning|\(node:\d+\)|$)")
 
 
 def explain_failure(tool: str, stderr: str, returncode: int) -> str:
@@ -69,8 +76,14 @@ def explain_failure(tool: str, stderr: str, returncode: int) -> str:
             f"{too_old.group(0).strip()} — {tool} cannot run on this Node.js: install a "
             "Node.js LTS release the CLI supports, or the CLI's installer (it bundles Node)"
         )
-    lines = [line.rstrip() for line in text.splitlines()]
-    errors = [line.strip() for line in lines if _ERROR_LINE.match(line.strip())]
+    lines = [line.strip() for line in text.splitlines()]
+    meaningful = [line for line in lines if not _NOISE.match(line)]
+    errors = [
+        # "Error: Failed to create scratch org:" says why on the next meaningful line.
+        f"{line} {meaningful[i + 1]}" if line.endswith(":") and i + 1 < len(meaningful) else line
+        for i, line in enumerate(meaningful)
+        if _ERROR_LINE.match(line)
+    ]
     node = _NODE_VERSION.search(text)
     if node and errors:
         return (
@@ -81,7 +94,6 @@ def explain_failure(tool: str, stderr: str, returncode: int) -> str:
         )
     if errors:
         return errors[0]
-    meaningful = [line.strip() for line in lines if not _NOISE.match(line)]
     if meaningful:
         return " ".join(meaningful[:2])
     return f"exit code {returncode} and no output"

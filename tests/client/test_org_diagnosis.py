@@ -372,3 +372,49 @@ def test_an_unreachable_jwt_login_url_names_the_cause(
         resolve_org(options, environ={})
     assert "name not resolved for login.salesforce.con" in str(info.value)
     assert "check the host name login.salesforce.con" in str(info.value)
+
+
+# Captured from CumulusCI 4.10.1 in this repository with an empty keychain: a log banner on
+# stdout before the JSON, and the never-created scratch configs of cumulusci.yml.
+CCI_LIST_STDOUT = """\
+[12/04/26 11:40:28] Unable to store an encryption key. Any orgs or services
+                    written to disk will not be encrypted.
+{"dev": {"is_default": false, "name": "dev", "days": "7", "expired": false, "config": "dev", \
+"domain": "", "is_scratch": true}}
+"""
+# ... and what `cci org info dev --json` then does: it tries to create the scratch org.
+CCI_INFO_CREATES = """\
+Error: Failed to create scratch org:
+
+/bin/sh: 1: sf: not found
+
+Run this command for more information about debugging errors: cci error --help
+"""
+
+
+class RawRunner(FakeRunner):
+    """Answers with raw (stdout, stderr, exit code) per command."""
+
+    def __init__(self, raw: dict[str, tuple[str, str, int]]) -> None:
+        super().__init__({})
+        self.raw = raw
+
+    def __call__(self, args: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        self.calls.append(list(args))
+        out, err, code = self.raw[" ".join(args[:3])]
+        return subprocess.CompletedProcess(args, code, out, err)
+
+
+def test_the_real_cci_list_output_with_its_banner_is_read_and_dev_refused() -> None:
+    runner = RawRunner(
+        {"cci org list": (CCI_LIST_STDOUT, "", 0), "cci org info": ("", CCI_INFO_CREATES, 1)}
+    )
+    with pytest.raises(CredentialsError, match="'dev' is only a configuration"):
+        resolve_org(OrgOptions(cci_org="dev"), environ={}, runner=runner)
+    assert runner.calls == [["cci", "org", "list", "--json"]]
+
+
+def test_an_error_line_ending_in_a_colon_takes_the_reason_from_the_next_line() -> None:
+    assert explain_failure("cci", CCI_INFO_CREATES, 1) == (
+        "Error: Failed to create scratch org: /bin/sh: 1: sf: not found"
+    )
