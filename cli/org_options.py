@@ -48,7 +48,10 @@ _OPTIONS = (
     click.option(
         "--access-token",
         metavar="TOKEN",
-        help="Access token, with --instance-url (prefer SF_ACCESS_TOKEN: argv is visible to ps).",
+        help=(
+            "Access token, with --instance-url. Prefer the SF_ACCESS_TOKEN environment variable: "
+            "a command line is visible to every user of the machine (ps)."
+        ),
     ),
     click.option("--cci-org", metavar="NAME", help="CumulusCI org name (uses `cci org info`)."),
     click.option(
@@ -69,12 +72,28 @@ _OPTIONS = (
 )
 
 
+COMMAND_LINE_WARNING = (
+    "warning: --access-token puts the token on the command line, where other users of this "
+    "machine can read it (ps, shell history); export SF_ACCESS_TOKEN instead."
+)
+_warned: list[bool] = []
+
+
+def _warn_token_on_command_line() -> None:
+    """Say once per process that --access-token leaks the token; stderr, so --json stays clean."""
+    if not _warned:
+        _warned.append(True)
+        click.echo(COMMAND_LINE_WARNING, err=True)
+
+
 def org_options(func: F) -> F:
     """Add the org options to a click command and pass them on as ``org: OrgOptions``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name, None) for name in _FIELDS}
+        if values["access_token"]:
+            _warn_token_on_command_line()
         kwargs["org"] = OrgOptions(**values)
         return func(*args, **kwargs)
 

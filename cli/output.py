@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from decimal import Decimal
 from enum import Enum
@@ -53,3 +54,19 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+class _StderrHandler(logging.Handler):
+    """Shows the client's notes (retries) on the current stderr, looked up at each message so
+    click's test runner, which swaps the streams, sees them too."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+def show_client_notes() -> None:
+    """Route the runtime client's log (retry announcements) to stderr, once per process."""
+    logger = logging.getLogger("stepforce.runtime_client")
+    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.INFO))
+        logger.setLevel(logging.INFO)

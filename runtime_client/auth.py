@@ -20,6 +20,7 @@ import requests
 from stepforce.errors import CredentialsError, OrgError, ToolMissingError, UsageError
 from stepforce.runtime_client import external_cli, jwt_auth
 from stepforce.runtime_client.external_cli import Runner, ToolCredentials, run_subprocess
+from stepforce.runtime_client.network import announce_retry, classify, unreachable
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import (
     TRANSIENT_STATUSES,
@@ -134,18 +135,29 @@ def _version_key(version: str) -> tuple[int, int]:
 def _get_with_retries(
     session: requests.Session, url: str, timeout: float, sleep: Sleeper
 ) -> requests.Response:
+    """GET ``url`` (an unauthenticated, idempotent call), announcing each retry."""
     delays = RetryPolicy().delays()
-    for delay in [*delays, None]:
+    attempts = len(delays) + 1
+    for attempt, delay in enumerate([*delays, None], start=1):
         try:
             response = session.get(url, timeout=timeout)
         except requests.RequestException as error:
-            failure = f"could not reach {url}: {type(error).__name__}"
+            failure = classify(error, url)
+            if delay is None or not failure.retryable:
+                raise unreachable("GET", url, failure, attempt, timeout) from None
+            reason = failure.describe()
         else:
             if response.status_code not in TRANSIENT_STATUSES:
                 return response
-            failure = f"{url} answered HTTP {response.status_code}"
-        if delay is None:
-            raise OrgError(failure, url=url)
+            if delay is None:
+                raise OrgError(
+                    f"{url} answered HTTP {response.status_code} {attempts} times; "
+                    "Salesforce may be down for maintenance: see status.salesforce.com",
+                    status=response.status_code,
+                    url=url,
+                )
+            reason = f"HTTP {response.status_code}"
+        announce_retry(f"GET {url}", reason, attempt, attempts, delay)
         sleep(delay)
     raise AssertionError("unreachable: the loop returns or raises")
 

@@ -22,6 +22,7 @@ from stepforce.errors import (
     StepforceError,
 )
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, LOGIN_HINT, OrgConnection
+from stepforce.runtime_client.network import announce_retry, classify, unreachable
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import (
     TRANSIENT_STATUSES,
@@ -29,6 +30,20 @@ from stepforce.runtime_client.retry import (
     Sleeper,
     real_sleep,
 )
+
+RUNTIME_NOT_DEPLOYED = (
+    "the stepforce runtime is not deployed in this org (or your user lacks Stepforce access): "
+    "run stepforce deploy"
+)
+
+
+def _no_apex_route(code: str | None, message: str) -> bool:
+    """Apex REST's own 404 when no class maps the URL (or the user may not run that class):
+    ``[{"errorCode": "NOT_FOUND", "message": "Could not find a match for URL"}]``, as opposed
+    to the runtime's 404 for an unknown run or orchestration. (Apex Developer Guide,
+    "RestResource Annotation": "If no wildcard match is found, an HTTP response status code 404
+    is returned"; the body is the REST API's error array.)"""
+    return code == "NOT_FOUND" and message.startswith("Could not find a match for URL")
 
 
 @dataclass(frozen=True)
@@ -97,15 +112,23 @@ class Transport:
             try:
                 response = self._send(method, url, json, params)
             except requests.RequestException as error:
-                if lost < len(delays):
-                    self._sleep(delays[lost])
+                failure = classify(error, url)
+                if failure.retryable and lost < len(delays):
+                    self._wait(method, url, failure.describe(), lost, delays)
                     lost += 1
                     continue
                 # Not chained: requests' own text can carry a URL or header with the token.
-                raise self._no_answer(method, url, error, lost, idempotent) from None
+                raise unreachable(
+                    method,
+                    self.scrub(url),
+                    failure,
+                    lost + 1,
+                    self.timeout,
+                    unknown=not idempotent,
+                ) from None
             status = response.status_code
             if status in TRANSIENT_STATUSES and lost < len(delays):
-                self._sleep(delays[lost])
+                self._wait(method, url, f"HTTP {status}", lost, delays)
                 lost += 1
                 continue
             body = _body(response)
@@ -151,16 +174,11 @@ class Transport:
             ) from error
         self._sf = self.connection.salesforce(self.timeout)
 
-    def _no_answer(
-        self, method: str, url: str, error: Exception, lost: int, idempotent: bool
-    ) -> OrgError:
-        tries = f" after {lost + 1} attempts" if lost else ""
-        unknown = "" if idempotent else "; whether the org acted on it is unknown"
-        reason = self.scrub(f"{type(error).__name__}: {error}")
-        return OrgError(
-            f"{method} {self.scrub(url)} got no answer{tries} ({reason}){unknown}",
-            url=self.scrub(url),
-        )
+    def _wait(self, method: str, url: str, reason: str, lost: int, delays: list[float]) -> None:
+        """Announce the retry (attempt ``lost + 1`` failed), then wait before the next one."""
+        what = f"{method} {self.scrub(url)}"
+        announce_retry(what, reason, lost + 1, len(delays) + 1, delays[lost])
+        self._sleep(delays[lost])
 
     def _error(
         self, status: int, code: str | None, message: str, url: str, body: Any, lost: int
@@ -173,6 +191,14 @@ class Transport:
                 f"{said} The org's 24-hour API request limit (DailyApiRequests) is used up; "
                 "no request was retried. Wait for the rolling window to free calls, or ask "
                 "Salesforce to raise the limit.",
+                status=status,
+                error_code=code,
+                url=clean_url,
+                body=safe_body,
+            )
+        if status == 404 and _no_apex_route(code, message) and url.startswith(self.apex_url):
+            return NotFoundError(
+                f"{RUNTIME_NOT_DEPLOYED}. (Salesforce said: {said})",
                 status=status,
                 error_code=code,
                 url=clean_url,

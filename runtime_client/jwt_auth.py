@@ -11,6 +11,7 @@ import requests
 
 from stepforce.errors import CredentialsError
 from stepforce.runtime_client.external_cli import ToolCredentials
+from stepforce.runtime_client.network import classify
 from stepforce.runtime_client.redact import scrub
 
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
@@ -63,9 +64,11 @@ def jwt_bearer_login(
             token_url, data={"grant_type": GRANT_TYPE, "assertion": assertion}, timeout=timeout
         )
     except requests.RequestException as error:
+        failure = classify(error, token_url)
         raise CredentialsError(
-            f"could not reach {token_url} for the JWT login: {type(error).__name__}"
-        ) from error
+            f"could not reach {token_url} for the JWT login ({failure.describe()}). "
+            f"Hint: {failure.hint(timeout)}."
+        ) from None
     body = _json_or_empty(response)
     if response.status_code != 200 or "access_token" not in body:
         said = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"

@@ -10,7 +10,7 @@ before it reaches a user.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 MASK = "[hidden]"
 
@@ -34,3 +34,18 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
     return text
+
+
+def command_line_secrets(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """Tokens a command line carries: ``--access-token``'s value and ``SF_ACCESS_TOKEN``.
+
+    Messages about a failed command pass through :func:`scrub` with these, so even a token that
+    does not look like a Salesforce session id (e.g. a test org's opaque token) is never shown.
+    """
+    found = [environ.get("SF_ACCESS_TOKEN", "")]
+    for index, arg in enumerate(args):
+        if arg == "--access-token" and index + 1 < len(args):
+            found.append(args[index + 1])
+        elif arg.startswith("--access-token="):
+            found.append(arg.split("=", 1)[1])
+    return [secret for secret in found if secret]

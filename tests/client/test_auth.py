@@ -203,18 +203,36 @@ def test_sf_connection_refresh_runs_sf_again(versions: responses.RequestsMock) -
     assert FRESH_TOKEN in conn.secrets()
 
 
+# `cci org list --json` (CumulusCI 4.10 cli/org.py): a created scratch org shows days as
+# "alive/total" and its domain.
+CCI_LIST_QA_CREATED = {
+    "qa": {
+        "is_default": False,
+        "name": "qa",
+        "days": "2/7",
+        "expired": False,
+        "config": "qa",
+        "domain": "acme",
+        "is_scratch": True,
+    }
+}
+
+
 def test_cci_org_uses_cci_org_info(versions: responses.RequestsMock) -> None:
     info = {"instance_url": INSTANCE, "access_token": TOKEN, "username": "u@x", "org_id": "00D"}
-    runner = FakeRunner({"cci org info": info})
+    runner = FakeRunner({"cci org list": CCI_LIST_QA_CREATED, "cci org info": info})
     conn = resolve_org(OrgOptions(cci_org="qa"), environ={}, runner=runner)
-    assert runner.calls == [["cci", "org", "info", "qa", "--json"]]
+    assert runner.calls == [
+        ["cci", "org", "list", "--json"],
+        ["cci", "org", "info", "qa", "--json"],
+    ]
     assert conn.access_token == TOKEN
     assert "CumulusCI org 'qa'" in conn.source
 
 
 def test_cci_without_org_says_how_to_connect() -> None:
     runner = FakeRunner({})  # cci answers "command not found" with no JSON
-    with pytest.raises(CredentialsError, match="cci org info qa --json"):
+    with pytest.raises(CredentialsError, match="cci org list --json` failed: cci: command not"):
         resolve_org(OrgOptions(cci_org="qa"), environ={}, runner=runner)
 
 
@@ -285,7 +303,7 @@ def test_jwt_needs_all_three_values_and_a_readable_key(tmp_path: Path) -> None:
 
 
 def test_unreachable_instance_is_an_org_error(mocked: responses.RequestsMock) -> None:
-    with pytest.raises(OrgError, match="could not reach"):
+    with pytest.raises(OrgError, match="got no answer"):
         resolve_org(
             OrgOptions(instance_url=INSTANCE, access_token=TOKEN), environ={}, sleep=lambda _s: None
         )
