@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from stepforce.errors import UsageError
 
@@ -80,6 +81,21 @@ def read_manifest(out_dir: Path, section: str = "files") -> dict[str, str]:
     return dict(files)
 
 
+def read_manifest_section(out_dir: Path, section: str) -> Any:
+    """A free-form section of the manifest (``None`` when absent); the caller checks its shape."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            f"{path}: stepforce's ownership manifest is unreadable ({error}); "
+            "restore it or delete the output directory to regenerate from scratch"
+        ) from error
+    return data.get(section) if isinstance(data, dict) else None
+
+
 def _checked(relative: str) -> str:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative == MANIFEST:
@@ -99,11 +115,13 @@ def write_project(
     files: Mapping[str, bytes],
     keep_if_present: frozenset[str] = frozenset(),
     formatted: Mapping[str, str] | None = None,
+    sections: Mapping[str, Any] | None = None,
 ) -> WriteReport:
     """Make ``out_dir`` hold ``files`` (relative path -> bytes), under the rules above.
 
     ``formatted`` (path -> hash of the text before prettier) is kept in the manifest so the
-    next run can reuse a formatted file whose unformatted text did not change.
+    next run can reuse a formatted file whose unformatted text did not change; ``sections``
+    are further manifest sections (``deploy``: what deploy must do in the org).
     """
     owned = read_manifest(out_dir)
     report = WriteReport(out_dir)
@@ -142,7 +160,12 @@ def write_project(
         )
     _apply(out_dir, writes, report.removed)
     owned_now = {rel: digest(files[rel]) for rel in files if rel not in report.kept}
-    _write_manifest(out_dir, owned_now, {k: v for k, v in (formatted or {}).items() if k in files})
+    _write_manifest(
+        out_dir,
+        owned_now,
+        {k: v for k, v in (formatted or {}).items() if k in files},
+        sections or {},
+    )
     return report
 
 
@@ -171,12 +194,18 @@ def _prune_empty(directory: Path, stop: Path) -> None:
         current = current.parent
 
 
-def _write_manifest(out_dir: Path, owned: Mapping[str, str], formatted: Mapping[str, str]) -> None:
-    data = {
+def _write_manifest(
+    out_dir: Path,
+    owned: Mapping[str, str],
+    formatted: Mapping[str, str],
+    sections: Mapping[str, Any],
+) -> None:
+    data: dict[str, Any] = {
         "format": _FORMAT,
         "generator": "stepforce",
         "files": dict(sorted(owned.items())),
         "formatted": dict(sorted(formatted.items())),
     }
+    data.update({k: v for k, v in sections.items() if k not in data})
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     _atomic_write(out_dir / MANIFEST, text.encode("utf-8"))
