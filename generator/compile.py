@@ -324,7 +324,9 @@ def schedule_input_values(
         path = f"schedule.inputs.{binding.target}"
         decl = orch.input(binding.target)
         if not isinstance(binding.value, Literal) or decl is None:
-            problems.append((binding.location, "a schedule input must be a literal run input", path))
+            problems.append(
+                (binding.location, "a schedule input must be a literal run input", path)
+            )
             continue
         try:
             values[binding.target] = literals.json_value(

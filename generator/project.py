@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan, PlannedSchedule, next_plan
+from stepforce.deploy_plan import DeployPlan, PlannedSchedule, next_plan
 from stepforce.diagnostics import Diagnostic, Location, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
@@ -21,7 +21,7 @@ from stepforce.generator.mdapi_types import CODE_TYPES, OBJECT_CHILDREN, SIMPLE_
 from stepforce.generator.render import render_plan
 from stepforce.generator.sources import SourceIndex, cross_check
 from stepforce.generator.spec.model import Orchestration
-from stepforce.generator.writer import digest, read_manifest, read_manifest_section
+from stepforce.generator.writer import digest, read_deploy_plan, read_manifest
 
 #: Every org in service accepts API 62.0 (Winter '25); newer orgs accept it too.
 DEFAULT_API_VERSION = "62.0"
@@ -129,7 +129,9 @@ def build_project(
         project.diagnostics.extend(cross_check(orch, index))
         view = compile_plan(orch)
         files = render_plan(view)
-        classes[orch.name] = tuple(sorted(n.removesuffix(".cls") for n in files if n.endswith(".cls")))
+        classes[orch.name] = tuple(
+            sorted(n.removesuffix(".cls") for n in files if n.endswith(".cls"))
+        )
         if orch.schedule is not None:
             inputs, _problems = schedule_input_values(orch)  # compile_plan reported them
             schedules.append(PlannedSchedule(orch.name, orch.schedule.cron, inputs))
@@ -162,7 +164,7 @@ def _deploy_plan(
     schedules: tuple[PlannedSchedule, ...],
 ) -> DeployPlan:
     """The deploy plan after this run: the previous one (from the manifest) moved forward."""
-    previous = DeployPlan.from_json(read_manifest_section(out_dir, MANIFEST_SECTION))
+    previous = read_deploy_plan(out_dir)
     folder = f"{package}/main/default/classes/"
     wanted = {f"{folder}{name}.cls" for names in classes.values() for name in names}
     removed = tuple(

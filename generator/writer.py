@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.errors import UsageError
 
 MANIFEST = ".stepforce/manifest.json"
@@ -94,6 +95,11 @@ def read_manifest_section(out_dir: Path, section: str) -> Any:
             "restore it or delete the output directory to regenerate from scratch"
         ) from error
     return data.get(section) if isinstance(data, dict) else None
+
+
+def read_deploy_plan(out_dir: Path) -> DeployPlan:
+    """What the last ``generate`` recorded for ``deploy`` (empty without a manifest)."""
+    return DeployPlan.from_json(read_manifest_section(out_dir, MANIFEST_SECTION))
 
 
 def _checked(relative: str) -> str:

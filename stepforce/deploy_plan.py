@@ -97,8 +97,7 @@ class DeployPlan:
                 inputs = _mapping(schedule.get("inputs"))
                 schedules.append(PlannedSchedule(str(name), schedule["cron"], dict(inputs)))
         retired = {
-            str(name): _strings(classes)
-            for name, classes in _mapping(data.get("retired")).items()
+            str(name): _strings(classes) for name, classes in _mapping(data.get("retired")).items()
         }
         return cls(orchestrations, tuple(schedules), _strings(data.get("unscheduled")), retired)
 

@@ -6,9 +6,12 @@ The SOAP bodies follow the Metadata API's documented ``deployResponse`` and
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
 from xml.sax.saxutils import escape
 
 import click
@@ -238,20 +241,129 @@ def org_record(kind: str) -> dict[str, Any]:
     }[kind]
 
 
+def query_result(sobject: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A REST query answer (REST API Developer Guide, "Execute a SOQL Query"): ``totalSize``,
+    ``done`` and ``records``, each record with its ``attributes``."""
+    return {
+        "totalSize": len(records),
+        "done": True,
+        "records": [
+            {
+                "attributes": {
+                    "type": sobject,
+                    "url": f"/services/data/v{VERSION}/sobjects/{sobject}/{r.get('Id', '')}",
+                },
+                **r,
+            }
+            for r in records
+        ],
+    }
+
+
+def cron_record(job_id: str, name: str, cron: str, state: str = "WAITING") -> dict[str, Any]:
+    """A CronTrigger row with its CronJobDetail relationship (Object Reference: CronTrigger)."""
+    return {
+        "Id": job_id,
+        "CronJobDetail": {"attributes": {"type": "CronJobDetail"}, "Name": name},
+        "CronExpression": cron,
+        "State": state,
+        "NextFireTime": "2026-12-05T01:30:00.000+0000",
+    }
+
+
+#: The Tooling API's executeAnonymous answer for Apex that compiled and ran.
+ANONYMOUS_OK = {
+    "line": -1,
+    "column": -1,
+    "compiled": True,
+    "success": True,
+    "compileProblem": None,
+    "exceptionStackTrace": None,
+    "exceptionMessage": None,
+}
+COMPOSITE_URL = f"{INSTANCE}/services/data/v{VERSION}/composite"
+ANONYMOUS_URL = f"{INSTANCE}/services/data/v{VERSION}/tooling/executeAnonymous/"
+
+
+@dataclass
+class FakeOrg:
+    """The org's answers to the lifecycle's queries, and what anonymous Apex it was sent."""
+
+    kind: str = "scratch"
+    pending: list[dict[str, Any]] = field(default_factory=list)  # AsyncApexJob rows
+    scheduled: list[dict[str, Any]] = field(default_factory=list)  # CronTrigger rows
+    classes: list[str] = field(default_factory=list)  # ApexClass names the org has
+    runs: list[dict[str, Any]] = field(default_factory=list)  # Stepforce_Run__c rows
+    anonymous: list[str] = field(default_factory=list)
+    soql: list[str] = field(default_factory=list)
+
+    def answer(self, soql: str) -> tuple[int, Any]:
+        self.soql.append(soql)
+        if "FROM Organization" in soql:
+            return 200, query_result("Organization", [org_record(self.kind)])
+        if "FROM AsyncApexJob" in soql:
+            return 200, query_result("AsyncApexJob", self.pending)
+        if "FROM CronTrigger" in soql:
+            return 200, query_result("CronTrigger", self.scheduled)
+        if "FROM ApexClass" in soql:
+            named = [{"Id": f"01p00000000000{i}", "Name": n} for i, n in enumerate(self.classes)]
+            return 200, query_result("ApexClass", [r for r in named if f"'{r['Name']}'" in soql])
+        if "FROM Stepforce_Run__c" in soql:
+            return 200, query_result("Stepforce_Run__c", self.runs)
+        return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}]
+
+    def composite(self, request: Any) -> tuple[int, dict[str, str], str]:
+        body = json.loads(request.body)
+        answers = []
+        for sub in body["compositeRequest"]:
+            soql = unquote(sub["url"].split("?q=", 1)[1])
+            status, payload = self.answer(soql)
+            answers.append(
+                {
+                    "body": payload,
+                    "httpHeaders": {},
+                    "httpStatusCode": status,
+                    "referenceId": sub["referenceId"],
+                }
+            )
+        return 200, {}, json.dumps({"compositeResponse": answers})
+
+    def query(self, request: Any) -> tuple[int, dict[str, str], str]:
+        status, payload = self.answer(parse_qs(urlparse(request.url).query)["q"][0])
+        return status, {}, json.dumps(payload)
+
+    def execute(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.anonymous.append(parse_qs(urlparse(request.url).query)["anonymousBody"][0])
+        return 200, {}, json.dumps(ANONYMOUS_OK)
+
+    def calls(self, mocked: responses.RequestsMock) -> list[str]:
+        """The API calls made (method and path), the version listing left out."""
+        return [
+            f"{c.request.method} {urlparse(c.request.url).path}"
+            for c in mocked.calls
+            if urlparse(c.request.url).path != "/services/data/"
+        ]
+
+
 @pytest.fixture
-def org(mocked: responses.RequestsMock) -> Callable[[str], None]:
-    """Register the version listing and the Organization query for an org of ``kind``."""
+def fake_org() -> FakeOrg:
+    return FakeOrg()
+
+
+@pytest.fixture
+def org(mocked: responses.RequestsMock, fake_org: FakeOrg) -> Callable[[str], None]:
+    """Register the version listing, queries (composite and plain) and anonymous Apex for an
+    org of ``kind``; ``fake_org`` holds what the org answers."""
 
     def register(kind: str) -> None:
+        fake_org.kind = kind
         mocked.get(
             f"{INSTANCE}/services/data/",
             json=[{"version": VERSION, "url": f"/services/data/v{VERSION}"}],
         )
-        record = {"attributes": {"type": "Organization"}, **org_record(kind)}
-        mocked.get(
-            QUERY_URL,
-            json={"totalSize": 1, "done": True, "records": [record]},
-        )
+        mocked.add_callback(responses.POST, COMPOSITE_URL, callback=fake_org.composite)
+        mocked.add_callback(responses.GET, QUERY_URL, callback=fake_org.query)
+        mocked.add_callback(responses.GET, ANONYMOUS_URL, callback=fake_org.execute)
 
     return register
 
