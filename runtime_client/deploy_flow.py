@@ -29,6 +29,7 @@ from stepforce.runtime_client.lifecycle import (
     Preflight,
     ScheduleReport,
     check_preflight,
+    plan_schedules,
     reconcile_schedules,
     run_preflight,
 )
@@ -89,6 +90,7 @@ def deploy_with_lifecycle(
 ) -> DeployOutcome:
     """Preflight, deploy (``build_zip(classes to delete after)`` gives the zip), then, after a
     successful real deploy, permission sets and schedules. DeployBlocked before any deploy."""
+    plan_schedules([], lifecycle.plan)  # every name and cron checked before any call
     preflight = run_preflight(deployer, lifecycle.plan, lifecycle.delete_removed)
     kind = org_kind_from_record(preflight.org)
     resolved = request.resolve(kind, has_apex)

@@ -75,8 +75,11 @@ class DeployPlan:
         schedules = {s.orchestration: s.to_json() for s in self.schedules}
         return {
             "orchestrations": {
-                name: {"classes": list(classes), "schedule": schedules.get(name)}
-                for name, classes in sorted(self.orchestrations.items())
+                name: {
+                    "classes": list(self.orchestrations.get(name, ())),
+                    "schedule": schedules.get(name),
+                }
+                for name in sorted(set(self.orchestrations) | set(schedules))
             },
             "unscheduled": sorted(self.unscheduled),
             "retired": {name: list(classes) for name, classes in sorted(self.retired.items())},
