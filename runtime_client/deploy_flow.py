@@ -44,6 +44,7 @@ class Lifecycle:
     force: bool = False
     delete_removed: bool = False
     sweeper: bool = True
+    schedules: bool = True  # False: a later step schedules (CumulusCI's stepforce_schedules)
     permission_sets: tuple[str, ...] = ()
 
 
@@ -126,5 +127,6 @@ def deploy_with_lifecycle(
     outcome.deleted = deleted
     if lifecycle.permission_sets:
         outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
-    outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=lifecycle.sweeper)
+    if lifecycle.schedules:
+        outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=lifecycle.sweeper)
     return outcome

@@ -271,6 +271,8 @@ def cron_record(job_id: str, name: str, cron: str, state: str = "WAITING") -> di
     }
 
 
+SWEEPER_ID_FOR_TESTS = "08e5g00000SwEePAAA"
+
 #: The Tooling API's executeAnonymous answer for Apex that compiled and ran.
 ANONYMOUS_OK = {
     "line": -1,
@@ -336,6 +338,12 @@ class FakeOrg:
         self.anonymous.append(parse_qs(urlparse(request.url).query)["anonymousBody"][0])
         return 200, {}, json.dumps(ANONYMOUS_OK)
 
+    def register(self, mocked: responses.RequestsMock) -> None:
+        """Answer the composite, query and executeAnonymous endpoints from this org."""
+        mocked.add_callback(responses.POST, COMPOSITE_URL, callback=self.composite)
+        mocked.add_callback(responses.GET, QUERY_URL, callback=self.query)
+        mocked.add_callback(responses.GET, ANONYMOUS_URL, callback=self.execute)
+
     def calls(self, mocked: responses.RequestsMock) -> list[str]:
         """The API calls made (method and path), the version listing left out."""
         return [
@@ -361,9 +369,7 @@ def org(mocked: responses.RequestsMock, fake_org: FakeOrg) -> Callable[[str], No
             f"{INSTANCE}/services/data/",
             json=[{"version": VERSION, "url": f"/services/data/v{VERSION}"}],
         )
-        mocked.add_callback(responses.POST, COMPOSITE_URL, callback=fake_org.composite)
-        mocked.add_callback(responses.GET, QUERY_URL, callback=fake_org.query)
-        mocked.add_callback(responses.GET, ANONYMOUS_URL, callback=fake_org.execute)
+        fake_org.register(mocked)
 
     return register
 

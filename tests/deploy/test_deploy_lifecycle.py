@@ -32,6 +32,7 @@ from tests.deploy.conftest import (
     ORG_ARGS,
     SOAP_URL,
     STATUS_URL,
+    SWEEPER_ID_FOR_TESTS,
     TOKEN,
     FakeClock,
     FakeOrg,
@@ -44,7 +45,7 @@ from tests.deploy.conftest import (
 )
 
 MET = {"met": "http://soap.sforce.com/2006/04/metadata"}
-SWEEPER_ID = "08e5g00000SwEePAAA"
+SWEEPER_ID = SWEEPER_ID_FOR_TESTS
 ORDERS = PlannedSchedule("Order_Sync", "0 0 2 * * ?", {"since": "2026-11-01"})
 
 
