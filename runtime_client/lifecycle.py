@@ -6,9 +6,11 @@ plan classes it still has, and (with ``--delete-removed``) the active runs of re
 orchestrations. Salesforce refuses to deploy an Apex class that has pending jobs ("This Apex
 class has batch or future jobs pending or in progress", "This schedulable class has jobs
 pending or in progress") unless the Deployment Setting "Allow deployments of components when
-corresponding Apex jobs are pending or in progress" is on (Metadata API Developer Guide,
-ApexClass: "By default, you can't deploy updates to an Apex class if there are one or more
-active jobs for that class"), so the deploy stops before it is sent unless ``--force``.
+corresponding Apex jobs are pending or in progress" is on (the rule: Metadata API Developer
+Guide, ApexClass: "By default, you can't deploy updates to an Apex class if there are one or
+more active jobs for that class"; the setting's label and the messages as deploy logs quote
+them in Illuminated Cloud issues #392 and #1066), so the deploy stops before it is sent unless
+``--force``.
 
 After a successful deploy: one CronTrigger query, then anonymous Apex only for what differs:
 the sweeper scheduled once, each spec's schedule made or remade when its cron changed, the
