@@ -22,6 +22,7 @@ from stepforce.cli import deploy_cmd
 from stepforce.cli.deploy_cmd import deploy_command
 from stepforce.errors import StepforceError
 from stepforce.runtime_client.deploy import Poller
+from tests.conftest import ANONYMOUS_OK
 
 INSTANCE = "https://acme.my.salesforce.com"
 TOKEN = "00D000000000001!AQ0AQHfakeTokenValueForTests"
@@ -273,16 +274,6 @@ def cron_record(job_id: str, name: str, cron: str, state: str = "WAITING") -> di
 
 SWEEPER_ID_FOR_TESTS = "08e5g00000SwEePAAA"
 
-#: The Tooling API's executeAnonymous answer for Apex that compiled and ran.
-ANONYMOUS_OK = {
-    "line": -1,
-    "column": -1,
-    "compiled": True,
-    "success": True,
-    "compileProblem": None,
-    "exceptionStackTrace": None,
-    "exceptionMessage": None,
-}
 COMPOSITE_URL = f"{INSTANCE}/services/data/v{VERSION}/composite"
 ANONYMOUS_URL = f"{INSTANCE}/services/data/v{VERSION}/tooling/executeAnonymous/"
 

@@ -15,6 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,36 @@ from tests.deploy.conftest import (
 MET = {"met": "http://soap.sforce.com/2006/04/metadata"}
 SWEEPER_ID = SWEEPER_ID_FOR_TESTS
 ORDERS = PlannedSchedule("Order_Sync", "0 0 2 * * ?", {"since": "2026-11-01"})
+
+
+@dataclass
+class Deploying:
+    """The org (``start`` registers it), the mocked endpoints and the captured output."""
+
+    org: Callable[[str], None]
+    fake_org: FakeOrg
+    mocked: responses.RequestsMock
+    capsys: pytest.CaptureFixture[str]
+
+    def start(self, kind: str) -> tuple[FakeOrg, responses.RequestsMock]:
+        self.org(kind)
+        return self.fake_org, self.mocked
+
+    def output(self) -> tuple[str, str]:
+        captured = self.capsys.readouterr()
+        return captured.out, captured.err
+
+
+@pytest.fixture
+def deploying(
+    org: Callable[[str], None],
+    fake_org: FakeOrg,
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+) -> Deploying:
+    """Everything a deploy test needs; the poller never sleeps (``clock``)."""
+    return Deploying(org, fake_org, mocked, capsys)
 
 
 def _lifecycle_project(project: Path, plan: DeployPlan) -> Path:
@@ -102,17 +133,12 @@ def _apex_literals(apex: str) -> list[str]:
 
 
 def test_no_pending_jobs_deploys_then_schedules_the_sweeper_once(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     _succeeds(mocked)
     code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     assert fake_org.anonymous == [
         f"StepforceSweeper.schedule('{SWEEPER_JOB_NAME}', '{SWEEPER_CRON}');"
@@ -132,14 +158,9 @@ def test_no_pending_jobs_deploys_then_schedules_the_sweeper_once(
 
 
 def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("sandbox")
+    fake_org, mocked = deploying.start("sandbox")
     fake_org.pending = [
         {
             "Id": "7075g00000QuEuEAAA",
@@ -151,7 +172,7 @@ def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
     ]
     fake_org.scheduled = [cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON)]
     code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
-    _out, err = capsys.readouterr()
+    _out, err = deploying.output()
     assert code == 1
     assert _deploys_sent(mocked) == [], "nothing is deployed"
     assert "Queueable StepforceEngine (Processing, 7075g00000QuEuEAAA)" in err
@@ -167,19 +188,14 @@ def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
 
 
 def test_force_deploys_despite_pending_jobs_and_keeps_the_scheduled_sweeper(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("sandbox")
+    fake_org, mocked = deploying.start("sandbox")
     fake_org.scheduled = [cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON)]
     _succeeds(mocked)
     path = _lifecycle_project(project, DeployPlan())
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     assert len(_deploys_sent(mocked)) == 1
     assert fake_org.anonymous == [], "the sweeper is scheduled already: never a second one"
@@ -190,38 +206,24 @@ def test_force_deploys_despite_pending_jobs_and_keeps_the_scheduled_sweeper(
     assert "--force: deploying although" in err
 
 
-def test_no_sweeper_schedules_nothing(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("scratch")
+def test_no_sweeper_schedules_nothing(project: Path, deploying: Deploying) -> None:
+    fake_org, mocked = deploying.start("scratch")
     _succeeds(mocked)
     path = _lifecycle_project(project, DeployPlan())
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper", "--json"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     assert fake_org.anonymous == []
     assert json.loads(out)["sweeper"] is None
 
 
-def test_check_only_changes_no_schedule(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("scratch")
+def test_check_only_changes_no_schedule(project: Path, deploying: Deploying) -> None:
+    fake_org, mocked = deploying.start("scratch")
     soap(mocked, SOAP_URL, deploy_response())
     soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, check_only=True))
     path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--check-only"])
-    assert code == 0, capsys.readouterr().err
+    assert code == 0, deploying.output()[1]
     assert fake_org.anonymous == []
     assert sum("FROM CronTrigger" in q for q in fake_org.soql) == 1, "only the preflight's"
 
@@ -230,14 +232,9 @@ def test_check_only_changes_no_schedule(
 
 
 def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     plan = DeployPlan(
         orchestrations={n: (f"SfPlan_{n}",) for n in ("Order_Sync", "Invoice_Sync", "Nightly")},
         schedules=(
@@ -256,7 +253,7 @@ def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
     _succeeds(mocked)
     path = _lifecycle_project(project, plan)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     (apex,) = fake_org.anonymous
     assert apex.splitlines() == [
@@ -277,14 +274,9 @@ def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
 
 
 def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     fake_org.scheduled = [
         cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON),
         cron_record("08e5g00000OrDeRAAA", "Stepforce Order_Sync", ORDERS.cron),
@@ -292,7 +284,7 @@ def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
     _succeeds(mocked)
     path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     assert fake_org.anonymous == []
     assert "schedule 'Stepforce Order_Sync': unchanged (0 0 2 * * ?)" in out
@@ -300,20 +292,13 @@ def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
     assert len(fake_org.calls(mocked)) == 4, "composite, deploy, 1 status check, 1 query"
 
 
-def test_a_spec_cron_cannot_inject_apex(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("scratch")
+def test_a_spec_cron_cannot_inject_apex(project: Path, deploying: Deploying) -> None:
+    fake_org, mocked = deploying.start("scratch")
     cron = "0 0 2 * * ?'); delete [SELECT Id FROM Account]; //\\"
     _succeeds(mocked)
     path = _lifecycle_project(project, DeployPlan(schedules=(PlannedSchedule("Evil", cron),)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper"])
-    assert code == 0, capsys.readouterr().err
+    assert code == 0, deploying.output()[1]
     (apex,) = fake_org.anonymous
     assert _apex_literals(apex) == ["Stepforce Evil", cron, "Evil", "{}"]
     outside = re.sub(r"'(?:[^'\\]|\\.)*'", "L", apex)
@@ -321,17 +306,13 @@ def test_a_spec_cron_cannot_inject_apex(
 
 
 def test_a_bad_orchestration_name_in_the_manifest_is_refused_before_any_call(
-    project: Path,
-    org: Callable[[str], None],
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    _fake_org, mocked = deploying.start("scratch")
     path = _lifecycle_project(project, DeployPlan(unscheduled=("x'); abortAll(); //",)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS])
     assert code == 2
-    assert "is not an orchestration API name" in capsys.readouterr().err
+    assert "is not an orchestration API name" in deploying.output()[1]
     assert mocked.calls == [] or all("composite" not in c.request.url for c in mocked.calls)
 
 
@@ -341,19 +322,14 @@ RETIRED = DeployPlan(retired={"Old_Flow": ("SfPlan_Old_Flow", "SfPlan_Old_Flow_T
 
 
 def test_delete_removed_sends_the_plans_the_org_has_as_destructive_changes_post(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     fake_org.classes = ["SfPlan_Old_Flow"]  # its test class was deleted by hand already
     _succeeds(mocked)
     path = _lifecycle_project(project, RETIRED)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--no-sweeper"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     sent = _sent_zip(mocked)
     destructive = ET.fromstring(sent["destructiveChangesPost.xml"])
@@ -370,14 +346,9 @@ def test_delete_removed_sends_the_plans_the_org_has_as_destructive_changes_post(
 
 
 def test_delete_removed_is_refused_while_runs_of_the_orchestration_are_active(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     fake_org.classes = ["SfPlan_Old_Flow", "SfPlan_Old_Flow_Tests"]
     fake_org.runs = [
         {"Id": "a005g00000RuN1AAAA", "Orchestration__c": "Old_Flow", "Status__c": "Paused"},
@@ -385,7 +356,7 @@ def test_delete_removed_is_refused_while_runs_of_the_orchestration_are_active(
     ]
     path = _lifecycle_project(project, RETIRED)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--force"])
-    err = capsys.readouterr().err
+    err = deploying.output()[1]
     assert code == 1
     assert _deploys_sent(mocked) == []
     assert "a005g00000RuN1AAAA Old_Flow Paused" in err
@@ -393,19 +364,14 @@ def test_delete_removed_is_refused_while_runs_of_the_orchestration_are_active(
 
 
 def test_without_delete_removed_deploy_warns_that_removed_plans_stay_startable(
-    project: Path,
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
+    project: Path, deploying: Deploying
 ) -> None:
-    org("scratch")
+    fake_org, mocked = deploying.start("scratch")
     fake_org.classes = ["SfPlan_Old_Flow", "SfPlan_Old_Flow_Tests"]
     _succeeds(mocked)
     path = _lifecycle_project(project, RETIRED)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper"])
-    _out, err = capsys.readouterr()
+    _out, err = deploying.output()
     assert code == 0, err
     assert "removed orchestration(s) Old_Flow stay startable in the org" in err
     assert "--delete-removed" in err
@@ -416,14 +382,8 @@ def test_without_delete_removed_deploy_warns_that_removed_plans_stay_startable(
 # -- which tests ran ------------------------------------------------------------------------
 
 
-def test_the_summary_says_which_tests_ran(
-    project: Path,
-    org: Callable[[str], None],
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("production")
+def test_the_summary_says_which_tests_ran(project: Path, deploying: Deploying) -> None:
+    _fake_org, mocked = deploying.start("production")
     details = run_test_result(
         successes=(
             ("SfPlan_Invoice_Sync_Tests", "it_should_run_when_started"),
@@ -438,7 +398,7 @@ def test_the_summary_says_which_tests_ran(
         status_response(status="Failed", done=True, tests=(3, 3, 1), details=details),
     )
     code = run_deploy(["deploy", str(project), *ORG_ARGS])
-    out, _err = capsys.readouterr()
+    out, _err = deploying.output()
     assert code == 1
     assert (
         "tests: test level RunLocalTests: 3 run, 1 failure(s) in 2 class(es): "
@@ -446,17 +406,11 @@ def test_the_summary_says_which_tests_ran(
     ) in out
 
 
-def test_json_says_which_tests_ran_and_that_none_did(
-    project: Path,
-    org: Callable[[str], None],
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    org("scratch")
+def test_json_says_which_tests_ran_and_that_none_did(project: Path, deploying: Deploying) -> None:
+    _fake_org, mocked = deploying.start("scratch")
     _succeeds(mocked)
     code = run_deploy(["deploy", str(project), *ORG_ARGS, "--json"])
-    out, err = capsys.readouterr()
+    out, err = deploying.output()
     assert code == 0, err
     assert json.loads(out)["testsRan"] == {
         "level": "NoTestRun",
@@ -465,4 +419,4 @@ def test_json_says_which_tests_ran_and_that_none_did(
         "classes": [],
     }
     code = run_deploy(["deploy", str(project), *ORG_ARGS])
-    assert "tests: test level NoTestRun: no Apex test ran" in capsys.readouterr().out
+    assert "tests: test level NoTestRun: no Apex test ran" in deploying.output()[0]
