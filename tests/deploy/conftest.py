@@ -287,6 +287,7 @@ class FakeOrg:
     scheduled: list[dict[str, Any]] = field(default_factory=list)  # CronTrigger rows
     classes: list[str] = field(default_factory=list)  # ApexClass names the org has
     runs: list[dict[str, Any]] = field(default_factory=list)  # Stepforce_Run__c rows
+    runtime_deployed: bool = True  # False: Stepforce_Run__c does not exist there
     anonymous: list[str] = field(default_factory=list)
     soql: list[str] = field(default_factory=list)
 
@@ -302,6 +303,9 @@ class FakeOrg:
             named = [{"Id": f"01p00000000000{i}", "Name": n} for i, n in enumerate(self.classes)]
             return 200, query_result("ApexClass", [r for r in named if f"'{r['Name']}'" in soql])
         if "FROM Stepforce_Run__c" in soql:
+            if not self.runtime_deployed:
+                problem = "sObject type 'Stepforce_Run__c' is not supported."
+                return 400, [{"errorCode": "INVALID_TYPE", "message": problem}]
             return 200, query_result("Stepforce_Run__c", self.runs)
         return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}]
 

@@ -363,6 +363,35 @@ def test_delete_removed_is_refused_while_runs_of_the_orchestration_are_active(
     assert "a005g00000RuN2AAAA Old_Flow Running" in err
 
 
+def test_delete_removed_goes_on_in_an_org_that_never_had_the_runtime(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    fake_org.runtime_deployed = False  # the runs query answers INVALID_TYPE
+    fake_org.classes = ["SfPlan_Old_Flow"]
+    _succeeds(mocked)
+    path = _lifecycle_project(project, RETIRED)
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--no-sweeper"])
+    assert code == 0, deploying.output()[1]
+    assert "destructiveChangesPost.xml" in _sent_zip(mocked)
+
+
+def test_an_unreadable_jobs_query_stops_the_deploy(project: Path, deploying: Deploying) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    fake_org.answer = lambda soql: (  # type: ignore[method-assign]
+        (400, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "no View Setup"}])
+        if "AsyncApexJob" in soql
+        else FakeOrg.answer(fake_org, soql)
+    )
+    code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
+    assert code == 1
+    assert (
+        "the AsyncApexJob query failed: INSUFFICIENT_ACCESS: no View Setup"
+        in (deploying.output()[1])
+    )
+    assert _deploys_sent(mocked) == []
+
+
 def test_without_delete_removed_deploy_warns_that_removed_plans_stay_startable(
     project: Path, deploying: Deploying
 ) -> None:

@@ -96,3 +96,17 @@ def test_plans_removed_before_the_plan_was_recorded_are_retired_by_their_name() 
     assert plan.retired == {"Old": ("SfPlan_Old", "SfPlan_Old_Tests")}
     assert DeployPlan.from_json(plan.to_json()) == plan
     assert DeployPlan.from_json({"orchestrations": "junk", "retired": [1]}) == DeployPlan()
+
+
+def test_generate_json_lists_the_schedules_deploy_will_make(tmp_path: Path) -> None:
+    spec = _spec(tmp_path / "specs", "Nightly", NIGHTLY)
+    result = CliRunner().invoke(
+        generate_command, [str(spec), "--out", str(tmp_path / "o"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["schedules"] == [
+        {"orchestration": "Nightly", "job": "Stepforce Nightly", "cron": "0 30 1 ? * MON-SAT"}
+    ]
+    assert payload["unscheduled"] == []
+    assert payload["retired"] == {}
