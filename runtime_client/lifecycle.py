@@ -60,7 +60,7 @@ PENDING_JOBS_SOQL = (
 )
 SCHEDULED_JOBS_SOQL = (
     "SELECT Id, CronJobDetail.Name, CronExpression, State, NextFireTime FROM CronTrigger "
-    "WHERE CronJobDetail.Name LIKE 'Stepforce %' ORDER BY CronJobDetail.Name LIMIT 200"
+    "WHERE CronJobDetail.Name LIKE 'Stepforce %' LIMIT 200"
 )
 
 
