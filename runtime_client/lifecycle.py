@@ -178,6 +178,12 @@ def run_preflight(org: Org, plan: DeployPlan, delete_removed: bool) -> Preflight
             (str(r.get("Id")), str(r.get("Orchestration__c")), str(r.get("Status__c")))
             for r in _runs(answers["runs"])
         )
+    scheduled = tuple(
+        ScheduledJob.from_record(r) for r in _records(answers["scheduled"], "the CronTrigger query")
+    )
+    # A scheduled job named by stepforce shows in CronTrigger already; one scheduled under
+    # another name (`stepforce schedule --name`) only shows here, by its class.
+    named = {job.id[:15] for job in scheduled}
     return Preflight(
         org=org_records[0],
         pending=tuple(
@@ -188,12 +194,9 @@ def run_preflight(org: Org, plan: DeployPlan, delete_removed: bool) -> Preflight
                 class_name=str((r.get("ApexClass") or {}).get("Name") or ""),
             )
             for r in _records(answers["pending"], "the AsyncApexJob query")
-            if r.get("JobType") != "ScheduledApex"  # scheduled ones come from CronTrigger
+            if str(r.get("CronTriggerId") or "")[:15] not in named
         ),
-        scheduled=tuple(
-            ScheduledJob.from_record(r)
-            for r in _records(answers["scheduled"], "the CronTrigger query")
-        ),
+        scheduled=scheduled,
         retired_in_org=tuple(
             str(r.get("Name")) for r in _records(answers.get("retired"), "the ApexClass query")
         ),

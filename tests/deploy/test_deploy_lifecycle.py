@@ -168,7 +168,21 @@ def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
             "Status": "Processing",
             "ApexClass": {"attributes": {"type": "ApexClass"}, "Name": "StepforceEngine"},
             "CronTriggerId": None,
-        }
+        },
+        {  # the sweeper's job: shown once, from CronTrigger
+            "Id": "7075g00000SwEePAAA",
+            "JobType": "ScheduledApex",
+            "Status": "Queued",
+            "ApexClass": {"attributes": {"type": "ApexClass"}, "Name": "StepforceSweeper"},
+            "CronTriggerId": SWEEPER_ID,
+        },
+        {  # scheduled under a name of the user's choosing: only AsyncApexJob shows it
+            "Id": "7075g00000NiGhTAAA",
+            "JobType": "ScheduledApex",
+            "Status": "Queued",
+            "ApexClass": {"attributes": {"type": "ApexClass"}, "Name": "StepforceScheduledStart"},
+            "CronTriggerId": "08e5g00000NiGhTAAA",
+        },
     ]
     fake_org.scheduled = [cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON)]
     code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
@@ -176,6 +190,8 @@ def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
     assert code == 1
     assert _deploys_sent(mocked) == [], "nothing is deployed"
     assert "Queueable StepforceEngine (Processing, 7075g00000QuEuEAAA)" in err
+    assert "ScheduledApex StepforceScheduledStart (Queued, 7075g00000NiGhTAAA)" in err
+    assert "StepforceSweeper (Queued" not in err, "the sweeper is listed once, by its name"
     assert f"scheduled '{SWEEPER_JOB_NAME}' (WAITING" in err
     assert (
         '"Allow deployments of components when corresponding Apex jobs are pending or in '
