@@ -257,7 +257,10 @@ def _run(
             poller=poller,
             on_progress=display.update,
         )
-        return DeployOutcome(result, request, None)
+        outcome = DeployOutcome(result, request, None)
+        if lifecycle.permission_sets and outcome.succeeded and not result.check_only:
+            outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
+        return outcome
     assert package is not None, "a package is built whenever no --status is given"
     return deploy_with_lifecycle(
         deployer,
