@@ -169,6 +169,12 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
     "refused while their runs are Queued, Running or Paused.",
 )
 @click.option(
+    "--unschedule-first",
+    is_flag=True,
+    help="Unschedule stepforce's own jobs (the sweeper, the specs' schedules) before the "
+    "deploy and schedule them again after it, so they do not block it.",
+)
+@click.option(
     "--no-sweeper", is_flag=True, help="Do not schedule the runtime's sweeper after the deploy."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -184,6 +190,7 @@ def deploy_command(
     permission_sets: tuple[str, ...],
     force: bool,
     delete_removed: bool,
+    unschedule_first: bool,
     no_sweeper: bool,
     as_json: bool,
 ) -> None:
@@ -195,7 +202,7 @@ def deploy_command(
     when --wait runs out (the deploy goes on: watch it again with --status ID).
 
     Before deploying it stops (exit 1) when Stepforce Apex jobs are pending or scheduled,
-    unless --force. After a successful deploy it schedules the runtime's sweeper once and
+    unless --force (or --unschedule-first, for stepforce's own schedules). After a successful deploy it schedules the runtime's sweeper once and
     makes the specs' schedules match (see docs/deploy.md).
 
     \b
@@ -203,12 +210,14 @@ def deploy_command(
       stepforce deploy force-app-generated -o my-scratch --assign-permission-set Stepforce_Admin
       stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
       stepforce deploy --status 0Af5g00000AbCdE -o prod
-      stepforce deploy force-app-generated -o prod --delete-removed --force
+      stepforce deploy force-app-generated -o prod --unschedule-first --delete-removed
     """
     request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
     check_permission_set_names(permission_sets)
     if permission_sets and check_only:
         raise UsageError("--assign-permission-set needs a real deploy, not --check-only")
+    if unschedule_first and (check_only or status_id):
+        raise UsageError("--unschedule-first needs a real deploy, not --check-only or --status")
     if status_id:
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
@@ -216,6 +225,7 @@ def deploy_command(
         plan=read_deploy_plan(project_dir) if package is not None else DeployPlan(),
         force=force,
         delete_removed=delete_removed,
+        unschedule_first=unschedule_first,
         sweeper=not no_sweeper and package is not None and package.has_class(SWEEPER_CLASS),
         permission_sets=permission_sets,
     )

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stepforce.deploy_plan import DeployPlan
+from stepforce.deploy_plan import SWEEPER_JOB_NAME, DeployPlan
 from stepforce.runtime_client.deploy import (
     Deployer,
     DeployRequest,
@@ -29,11 +29,14 @@ from stepforce.runtime_client.lifecycle import (
     Preflight,
     ScheduleReport,
     check_preflight,
+    owned_jobs,
     plan_schedules,
     reconcile_schedules,
+    restore,
     run_preflight,
 )
 from stepforce.runtime_client.permsets import Assignment
+from stepforce.runtime_client.schedule import abort_body
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Lifecycle:
     force: bool = False
     delete_removed: bool = False
     sweeper: bool = True
+    unschedule_first: bool = False  # abort stepforce's own jobs before, schedule them after
     schedules: bool = True  # False: a later step schedules (CumulusCI's stepforce_schedules)
     permission_sets: tuple[str, ...] = ()
 
@@ -95,12 +99,22 @@ def deploy_with_lifecycle(
     preflight = run_preflight(deployer, lifecycle.plan, lifecycle.delete_removed)
     kind = org_kind_from_record(preflight.org)
     resolved = request.resolve(kind, has_apex)
+    held = owned_jobs(preflight, lifecycle.plan) if lifecycle.unschedule_first else ()
     warnings = check_preflight(
-        preflight,
+        preflight.without(held),
         lifecycle.plan,
         force=lifecycle.force,
         delete_removed=lifecycle.delete_removed,
     )
+    if held:
+        deployer.execute_anonymous(
+            abort_body([job.id for job in held]), "unscheduling before the deploy"
+        )
+        names = ", ".join(repr(job.name) for job in held)
+        warnings.append(
+            f"unscheduled {names} for the deploy; they are scheduled again after it (if the "
+            "wait runs out first, the next `stepforce deploy` schedules them)"
+        )
     for warning in warnings:
         on_warning(warning)
     deleted = preflight.retired_in_org if lifecycle.delete_removed else ()
@@ -123,10 +137,13 @@ def deploy_with_lifecycle(
     )
     outcome = DeployOutcome(result, started[0] if started else resolved, preflight, warnings)
     if not outcome.succeeded or result.check_only:
+        if held:
+            outcome.schedules = restore(deployer, held, lifecycle.plan)
         return outcome
     outcome.deleted = deleted
     if lifecycle.permission_sets:
         outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
-    if lifecycle.schedules:
-        outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=lifecycle.sweeper)
+    if lifecycle.schedules or held:
+        sweeper = lifecycle.sweeper or any(job.name == SWEEPER_JOB_NAME for job in held)
+        outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=sweeper)
     return outcome

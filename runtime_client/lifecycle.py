@@ -21,7 +21,7 @@ schedules of orchestrations that lost theirs aborted. Every value reaches Apex t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from simple_salesforce.format import format_soql
@@ -115,6 +115,10 @@ class Preflight:
     def blocking(self) -> bool:
         return bool(self.pending or self.blocking_schedules)
 
+    def without(self, jobs: tuple[ScheduledJob, ...]) -> Preflight:
+        """The preflight as if ``jobs`` (unscheduled before the deploy) were not there."""
+        return replace(self, scheduled=tuple(j for j in self.scheduled if j not in jobs))
+
     def blocking_message(self) -> str:
         lines = ["Stepforce Apex jobs are pending or scheduled in this org:"]
         lines += [f"  {job}" for job in self.pending]
@@ -129,6 +133,8 @@ class Preflight:
             "  - wait for the running jobs to finish (`stepforce run list --status Running`);",
             "  - pause the runs (`stepforce run pause RUN_ID`) and unschedule the jobs "
             "(`stepforce unschedule NAME`); deploy schedules them again;",
+            "  - --unschedule-first: stepforce's own jobs (the sweeper, the specs' schedules) "
+            "are unscheduled before the deploy and scheduled again after it;",
             "  - turn the setting on (Setup > Deployment Settings), then deploy with --force;",
             "  - --force: deploy anyway (without the setting, the deploy fails on these classes).",
         ]
@@ -338,6 +344,34 @@ def plan_schedules(
             cron = present[0].cron or ""
             changes.append(ScheduleChange(name, "unscheduled", orchestration, "", cron))
     return changes, apex
+
+
+def owned_jobs(preflight: Preflight, plan: DeployPlan) -> tuple[ScheduledJob, ...]:
+    """The blocking jobs deploy can make again itself: the sweeper and the specs' schedules."""
+    names = {SWEEPER_JOB_NAME} | {s.job_name for s in plan.schedules}
+    return tuple(job for job in preflight.blocking_schedules if job.name in names)
+
+
+def restore(org: Org, held: tuple[ScheduledJob, ...], plan: DeployPlan) -> ScheduleReport:
+    """After a failed deploy: the jobs unscheduled before it, as they were (their cron; the
+    plan's inputs), in one anonymous Apex call. Nothing new is scheduled."""
+    report = ScheduleReport()
+    wanted = {s.job_name: s for s in plan.schedules}
+    apex: list[str] = []
+    for job in held:
+        cron = job.cron or ""
+        if job.name == SWEEPER_JOB_NAME:
+            apex.append(sweeper_apex())
+            report.sweeper = ScheduleChange(job.name, "restored", cron=cron)
+        else:
+            spec = wanted[job.name]
+            apex.append(schedule_body(job.name, cron, spec.orchestration, spec.inputs))
+            report.changes.append(ScheduleChange(job.name, "restored", spec.orchestration, cron))
+    try:
+        org.execute_anonymous("\n".join(apex), "scheduling again what was unscheduled")
+    except OrgError as error:
+        report.error = str(error)
+    return report
 
 
 def sweeper_apex() -> str:

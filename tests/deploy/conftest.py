@@ -7,6 +7,7 @@ The SOAP bodies follow the Metadata API's documented ``deployResponse`` and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,6 +279,15 @@ COMPOSITE_URL = f"{INSTANCE}/services/data/v{VERSION}/composite"
 ANONYMOUS_URL = f"{INSTANCE}/services/data/v{VERSION}/tooling/executeAnonymous/"
 
 
+_SCHEDULE_CALLS = ("StepforceSweeper.schedule(", "StepforceScheduledStart.schedule(")
+
+
+def apex_literals(apex: str) -> list[str]:
+    """The single-quoted string literals of an Apex text, unescaped, in order."""
+    found = re.findall(r"'((?:[^'\\]|\\.)*)'", apex)
+    return [re.sub(r"\\(.)", r"\1", text) for text in found]
+
+
 @dataclass
 class FakeOrg:
     """The org's answers to the lifecycle's queries, and what anonymous Apex it was sent."""
@@ -330,7 +340,17 @@ class FakeOrg:
         return status, {}, json.dumps(payload)
 
     def execute(self, request: Any) -> tuple[int, dict[str, str], str]:
-        self.anonymous.append(parse_qs(urlparse(request.url).query)["anonymousBody"][0])
+        """Run the anonymous Apex the lifecycle sends: abortJob and the two schedule calls
+        change ``scheduled`` the way the org would."""
+        apex = parse_qs(urlparse(request.url).query)["anonymousBody"][0]
+        self.anonymous.append(apex)
+        for line in apex.splitlines():
+            literals = apex_literals(line)
+            if line.startswith("System.abortJob("):
+                self.scheduled = [r for r in self.scheduled if r["Id"] != literals[0]]
+            elif line.startswith(_SCHEDULE_CALLS):
+                new_id = f"08e5g000{len(self.anonymous):02d}{len(self.scheduled):02d}NeWAAA"
+                self.scheduled.append(cron_record(new_id, literals[0], literals[1]))
         return 200, {}, json.dumps(ANONYMOUS_OK)
 
     def register(self, mocked: responses.RequestsMock) -> None:

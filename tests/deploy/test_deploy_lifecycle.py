@@ -37,6 +37,7 @@ from tests.deploy.conftest import (
     TOKEN,
     FakeClock,
     FakeOrg,
+    apex_literals,
     cron_record,
     deploy_response,
     run_deploy,
@@ -121,12 +122,6 @@ def _sent_zip(mocked: responses.RequestsMock) -> dict[str, bytes]:
     data = base64.b64decode(request.findtext(".//met:ZipFile", "", MET))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def _apex_literals(apex: str) -> list[str]:
-    """The single-quoted literals of an Apex text, unescaped."""
-    found = re.findall(r"'((?:[^'\\]|\\.)*)'", apex)
-    return [re.sub(r"\\(.)", r"\1", text) for text in found]
 
 
 # -- pending-jobs preflight ------------------------------------------------------------------
@@ -244,6 +239,76 @@ def test_check_only_changes_no_schedule(project: Path, deploying: Deploying) -> 
     assert sum("FROM CronTrigger" in q for q in fake_org.soql) == 1, "only the preflight's"
 
 
+def _owned_jobs_scheduled(fake_org: FakeOrg) -> None:
+    fake_org.scheduled = [
+        cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON),
+        cron_record("08e5g00000OrDeRAAA", "Stepforce Order_Sync", "0 0 1 * * ?"),
+    ]
+
+
+def test_unschedule_first_aborts_stepforce_jobs_then_schedules_them_after_the_deploy(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    _owned_jobs_scheduled(fake_org)
+    _succeeds(mocked)
+    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first", "--json"])
+    out, err = deploying.output()
+    assert code == 0, err
+    before, sweeper, schedules = fake_org.anonymous
+    assert before.splitlines() == [
+        f"System.abortJob('{SWEEPER_ID}');",
+        "System.abortJob('08e5g00000OrDeRAAA');",
+    ]
+    assert sweeper.startswith("StepforceSweeper.schedule(")
+    assert apex_literals(schedules)[:2] == ["Stepforce Order_Sync", ORDERS.cron]
+    calls = fake_org.calls(mocked)
+    assert calls.index("POST /services/Soap/m/62.0/deployRequest") == 2, "aborted before"
+    assert sorted(r["CronJobDetail"]["Name"] for r in fake_org.scheduled) == [
+        "Stepforce Order_Sync",
+        SWEEPER_JOB_NAME,
+    ]
+    payload = json.loads(out)
+    assert payload["schedules"][0]["action"] == "scheduled"
+    assert "scheduled again after it" in payload["warnings"][0]
+
+
+def test_unschedule_first_restores_the_jobs_as_they_were_when_the_deploy_fails(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    _owned_jobs_scheduled(fake_org)
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Failed", done=True, components=(1, 0, 1)))
+    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first"])
+    out, _err = deploying.output()
+    assert code == 1
+    _before, restored = fake_org.anonymous
+    assert [apex_literals(line)[:2] for line in restored.splitlines()] == [
+        [SWEEPER_JOB_NAME, SWEEPER_CRON],
+        ["Stepforce Order_Sync", "0 0 1 * * ?"],  # its cron before the deploy, not the new one
+    ]
+    assert "schedule 'Stepforce Order_Sync': restored (0 0 1 * * ?)" in out
+
+
+def test_unschedule_first_still_stops_for_jobs_it_cannot_make_again(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    _owned_jobs_scheduled(fake_org)
+    fake_org.scheduled.append(cron_record("08e5g00000MiNeEAAA", "Stepforce my own", "0 0 3 * * ?"))
+    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first"])
+    err = deploying.output()[1]
+    assert code == 1
+    assert "scheduled 'Stepforce my own'" in err
+    assert f"'{SWEEPER_JOB_NAME}'" not in err, "only what is left is listed"
+    assert fake_org.anonymous == [], "nothing aborted when the deploy cannot go ahead"
+    assert _deploys_sent(mocked) == []
+
+
 # -- the specs' schedules -------------------------------------------------------------------
 
 
@@ -316,7 +381,7 @@ def test_a_spec_cron_cannot_inject_apex(project: Path, deploying: Deploying) -> 
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper"])
     assert code == 0, deploying.output()[1]
     (apex,) = fake_org.anonymous
-    assert _apex_literals(apex) == ["Stepforce Evil", cron, "Evil", "{}"]
+    assert apex_literals(apex) == ["Stepforce Evil", cron, "Evil", "{}"]
     outside = re.sub(r"'(?:[^'\\]|\\.)*'", "L", apex)
     assert outside == "StepforceScheduledStart.schedule(L, L, L, L);"
 
