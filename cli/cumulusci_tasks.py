@@ -165,6 +165,10 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             "description": "True: deploy although Stepforce Apex jobs are pending or scheduled "
             "(needs the org's Deployment Setting that allows it)."
         },
+        "unschedule_first": {
+            "description": "True: unschedule stepforce's own jobs (sweeper, specs' schedules) "
+            "before the deploy and schedule them again after it."
+        },
         "delete_removed": {
             "description": "True: delete the plan classes of removed orchestrations (refused "
             "while their runs are active)."
@@ -185,6 +189,7 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             self.wait_minutes = float(self.options.get("wait_minutes") or 30)
             self.force = process_bool_arg(self.options.get("force") or False)
             self.delete_removed = process_bool_arg(self.options.get("delete_removed") or False)
+            self.unschedule_first = process_bool_arg(self.options.get("unschedule_first") or False)
         except ValueError as error:
             raise TaskOptionsError(f"stepforce_deploy: {error}") from error
 
@@ -198,6 +203,7 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
                 plan=read_deploy_plan(path),
                 force=self.force,
                 delete_removed=self.delete_removed,
+                unschedule_first=self.unschedule_first and not self.request.check_only,
                 schedules=False,  # stepforce_schedules does it, after assign_permission_sets
             )
             outcome = deploy_with_lifecycle(

@@ -202,8 +202,9 @@ def deploy_command(
     when --wait runs out (the deploy goes on: watch it again with --status ID).
 
     Before deploying it stops (exit 1) when Stepforce Apex jobs are pending or scheduled,
-    unless --force (or --unschedule-first, for stepforce's own schedules). After a successful deploy it schedules the runtime's sweeper once and
-    makes the specs' schedules match (see docs/deploy.md).
+    unless --force (or --unschedule-first, for stepforce's own schedules). After a successful
+    deploy it schedules the runtime's sweeper once and makes the specs' schedules match
+    (see docs/deploy.md).
 
     \b
     Example:

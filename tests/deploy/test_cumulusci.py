@@ -119,6 +119,9 @@ def test_flows_generate_deploy_with_stepforce_grant_the_admin_set_then_run_tests
     )
     # Schedules after the set: StepforceScheduledStart.schedule checks the user may start runs.
     assert generate < deploy < assign < schedules < tests
+    deploy_step = next(s for s in steps if s.task_name == "stepforce_deploy")
+    # A second run on the same org would otherwise stop at the scheduled sweeper.
+    assert deploy_step.task_config["options"]["unschedule_first"] is True
     assign_step = next(s for s in steps if s.task_name == "assign_permission_sets")
     # Without it the user (and the Apex tests it runs) cannot use the user-mode runtime.
     assert assign_step.task_config["options"]["api_names"] == "Stepforce_Admin"
@@ -338,6 +341,28 @@ def test_start_run_task_rejects_a_wait_of_no_time_before_starting(
     with pytest.raises(TaskOptionsError, match="wait_minutes"):
         task()
     assert len(mocked.calls) == 0
+
+
+def test_deploy_task_unschedules_the_sweeper_first_and_schedules_it_again(
+    project: Path, mocked: responses.RequestsMock
+) -> None:
+    fake = _register_org(mocked, "scratch")
+    sweeper = cron_record(SWEEPER_ID_FOR_TESTS, "Stepforce runtime sweeper", "0 0 * * * ?")
+    fake.scheduled = [sweeper]
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Succeeded", done=True),
+        content_type="text/xml",
+    )
+    task = _task(
+        cumulusci_tasks.StepforceDeploy, project, path=str(project), unschedule_first="True"
+    )
+    task.make_poller = FakeClock().poller
+    task()
+    assert fake.anonymous[0] == f"System.abortJob('{SWEEPER_ID_FOR_TESTS}');"
+    assert fake.anonymous[1].startswith("StepforceSweeper.schedule(")
+    assert [r["CronJobDetail"]["Name"] for r in fake.scheduled] == ["Stepforce runtime sweeper"]
 
 
 def test_deploy_task_stops_on_pending_jobs_unless_forced_and_leaves_schedules_to_its_step(
