@@ -103,7 +103,7 @@ def count_paused_watch(stop_when_paused: bool) -> tuple[int, float]:
         return len(mock.calls), clock.now
 
 
-def count_deploy(*, scheduled: bool, pending: bool, force: bool) -> tuple[int, int]:
+def count_deploy(*, scheduled: bool, pending: bool, flags: tuple[str, ...]) -> tuple[int, int]:
     """(API calls, exit code) of ``stepforce deploy`` of a project with the runtime's sweeper
     and one spec schedule, to an org that has (``scheduled``) both jobs already or neither,
     with (``pending``) a Queueable of the runtime in flight or not."""
@@ -143,7 +143,7 @@ def count_deploy(*, scheduled: bool, pending: bool, force: bool) -> tuple[int, i
         d.soap(mock, d.SOAP_URL, d.deploy_response())
         d.soap(mock, d.STATUS_URL, d.status_response(status="Succeeded", done=True))
         deploy_cmd.make_poller = d.FakeClock().poller  # type: ignore[method-assign]
-        args = ["deploy", str(project), *d.ORG_ARGS, "--json", *(["--force"] if force else [])]
+        args = ["deploy", str(project), *d.ORG_ARGS, "--json", *flags]
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             code = d.run_deploy(args)
         return len(org.calls(mock)), code
@@ -173,13 +173,14 @@ def main() -> None:
         f"{seconds - 600:.0f} s after the pause (following the paused run: {following} calls "
         f"until the timeout at {until / 60:.0f} min)"
     )
-    cases = {
-        "deploy, first time (sweeper and 1 schedule made)": (False, False, False),
-        "deploy again, all in place (--force)": (True, False, True),
-        "deploy stopped by the preflight (a Queueable pending)": (False, True, False),
+    cases: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
+        "deploy, first time (sweeper and 1 schedule made)": (False, False, ()),
+        "deploy again, all in place (--force)": (True, False, ("--force",)),
+        "deploy again, all in place (--unschedule-first)": (True, False, ("--unschedule-first",)),
+        "deploy stopped by the preflight (a Queueable pending)": (False, True, ()),
     }
-    for name, (scheduled, pending, force) in cases.items():
-        calls, code = count_deploy(scheduled=scheduled, pending=pending, force=force)
+    for name, (scheduled, pending, flags) in cases.items():
+        calls, code = count_deploy(scheduled=scheduled, pending=pending, flags=flags)
         print(f"{name}: {calls} call(s), exit {code}")
 
 
