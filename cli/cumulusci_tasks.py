@@ -42,8 +42,8 @@ from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.deploy import Deployer, DeployRequest, Poller, TestLevel
 from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
-from stepforce.runtime_client.lifecycle import plan_schedules, reconcile_schedules
 from stepforce.runtime_client.models import Run
+from stepforce.runtime_client.schedule_sync import plan_schedules, reconcile_schedules
 
 DEFAULT_SPECS = "orchestrations/*.yaml"
 DEFAULT_GENERATED = "force-app-generated"

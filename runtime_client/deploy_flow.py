@@ -27,16 +27,18 @@ from stepforce.runtime_client.deploy import (
 from stepforce.runtime_client.deploy_result import DeployResult
 from stepforce.runtime_client.lifecycle import (
     Preflight,
-    ScheduleReport,
     check_preflight,
     owned_jobs,
-    plan_schedules,
-    reconcile_schedules,
-    restore,
     run_preflight,
 )
 from stepforce.runtime_client.permsets import Assignment
 from stepforce.runtime_client.schedule import abort_body
+from stepforce.runtime_client.schedule_sync import (
+    ScheduleReport,
+    plan_schedules,
+    reconcile_schedules,
+    restore,
+)
 
 
 @dataclass(frozen=True)
