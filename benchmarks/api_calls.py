@@ -7,11 +7,18 @@ minutes with the default polling (target <= 40), and `start` (target 1). Connect
 (one unauthenticated GET /services/data/ per CLI invocation) is counted separately. Last, a
 watch with a 60-minute timeout of a run someone pauses: it stops at the pause, where following
 the paused run (``stop_when_paused=False``, the behaviour before) polls until the timeout.
+Then `stepforce deploy` with the runtime's lifecycle (one status check each; a real deploy
+adds one call per further check): a first deploy, a redeploy where everything is in place,
+and a deploy the preflight stops.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import sys
+import tempfile
 from pathlib import Path
 
 import responses
@@ -32,6 +39,7 @@ from tests.client.conftest import (
     step_json,
 )
 from tests.client.fake_org import TimelineOrg
+from tests.deploy import conftest as deploy_fixtures
 
 # name -> (step durations in seconds, call target or None). The first is the issue's case.
 WATCH_CASES: dict[str, tuple[list[float], int | None]] = {
@@ -95,6 +103,52 @@ def count_paused_watch(stop_when_paused: bool) -> tuple[int, float]:
         return len(mock.calls), clock.now
 
 
+def count_deploy(*, scheduled: bool, pending: bool, flags: tuple[str, ...]) -> tuple[int, int]:
+    """(API calls, exit code) of ``stepforce deploy`` of a project with the runtime's sweeper
+    and one spec schedule, to an org that has (``scheduled``) both jobs already or neither,
+    with (``pending``) a Queueable of the runtime in flight or not."""
+    from stepforce.cli import deploy_cmd
+    from stepforce.deploy_plan import SWEEPER_CRON, SWEEPER_JOB_NAME, DeployPlan, PlannedSchedule
+
+    d = deploy_fixtures
+    plan = DeployPlan(schedules=(PlannedSchedule("Invoice_Sync", "0 0 2 * * ?"),))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
+    ):
+        listing = [{"version": d.VERSION, "url": f"/services/data/v{d.VERSION}"}]
+        mock.get(f"{d.INSTANCE}/services/data/", json=listing)
+        project = d.write_project(Path(folder) / "proj")
+        classes = project / "force-app/main/default/classes"
+        (classes / "StepforceSweeper.cls").write_text("public class StepforceSweeper {\n}\n")
+        (classes / "StepforceSweeper.cls-meta.xml").write_text(d.CLASS_META)
+        (project / ".stepforce").mkdir()
+        (project / ".stepforce/manifest.json").write_text(json.dumps({"deploy": plan.to_json()}))
+        org = d.FakeOrg(kind="scratch")
+        if scheduled:
+            org.scheduled = [
+                d.cron_record(d.SWEEPER_ID_FOR_TESTS, SWEEPER_JOB_NAME, SWEEPER_CRON),
+                d.cron_record("08e5g00000InVoIAAA", "Stepforce Invoice_Sync", "0 0 2 * * ?"),
+            ]
+        if pending:
+            org.pending = [
+                {
+                    "Id": "7075g00000QuEuEAAA",
+                    "JobType": "Queueable",
+                    "Status": "Queued",
+                    "ApexClass": {"Name": "StepforceEngine"},
+                }
+            ]
+        org.register(mock)
+        d.soap(mock, d.SOAP_URL, d.deploy_response())
+        d.soap(mock, d.STATUS_URL, d.status_response(status="Succeeded", done=True))
+        deploy_cmd.make_poller = d.FakeClock().poller  # type: ignore[method-assign]
+        args = ["deploy", str(project), *d.ORG_ARGS, "--json", *flags]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = d.run_deploy(args)
+        return len(org.calls(mock)), code
+
+
 def main() -> None:
     print(f"status of a 50-step run:  {count_status()} call(s)   (target 1)")
     print(f"start:                    {count_start()} call(s)   (target 1)")
@@ -119,6 +173,15 @@ def main() -> None:
         f"{seconds - 600:.0f} s after the pause (following the paused run: {following} calls "
         f"until the timeout at {until / 60:.0f} min)"
     )
+    cases: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
+        "deploy, first time (sweeper and 1 schedule made)": (False, False, ()),
+        "deploy again, all in place (--force)": (True, False, ("--force",)),
+        "deploy again, all in place (--unschedule-first)": (True, False, ("--unschedule-first",)),
+        "deploy stopped by the preflight (a Queueable pending)": (False, True, ()),
+    }
+    for name, (scheduled, pending, flags) in cases.items():
+        calls, code = count_deploy(scheduled=scheduled, pending=pending, flags=flags)
+        print(f"{name}: {calls} call(s), exit {code}")
 
 
 if __name__ == "__main__":

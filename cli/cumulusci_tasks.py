@@ -1,4 +1,4 @@
-"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI) and start a run.
+"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI), schedules, start a run.
 
 Register them in ``cumulusci.yml`` by ``class_path``::
 
@@ -38,17 +38,14 @@ from stepforce.generator.generate import generate
 from stepforce.generator.mdapi import build_mdapi_package, source_api_version
 from stepforce.generator.project import DEFAULT_API_VERSION
 from stepforce.generator.scaffold import GENERATED_DIR
+from stepforce.generator.writer import read_deploy_plan
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.client import StepforceClient
-from stepforce.runtime_client.deploy import (
-    Deployer,
-    DeployRequest,
-    Poller,
-    TestLevel,
-    deploy_zip,
-)
+from stepforce.runtime_client.deploy import Deployer, DeployRequest, Poller, TestLevel
+from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
 from stepforce.runtime_client.models import Run
+from stepforce.runtime_client.schedule_sync import plan_schedules, reconcile_schedules
 
 DEFAULT_SPECS = "orchestrations/*.yaml"
 DEFAULT_GENERATED = GENERATED_DIR
@@ -166,6 +163,18 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
         "specified_tests": {"description": "Test classes, comma-separated (RunSpecifiedTests)."},
         "wait_minutes": {"description": "Minutes to wait for the deploy (default 30)."},
         "junit": {"description": "Write the Apex test results as JUnit XML to this file."},
+        "force": {
+            "description": "True: deploy although Stepforce Apex jobs are pending or scheduled "
+            "(needs the org's Deployment Setting that allows it)."
+        },
+        "unschedule_first": {
+            "description": "True: unschedule stepforce's own jobs (sweeper, specs' schedules) "
+            "before the deploy and schedule them again after it."
+        },
+        "delete_removed": {
+            "description": "True: delete the plan classes of removed orchestrations (refused "
+            "while their runs are active)."
+        },
     }
     #: Tests replace this with a poller that never sleeps.
     make_poller: Callable[[], Poller] = Poller
@@ -180,6 +189,9 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
                 tests=tuple(process_list_arg(self.options.get("specified_tests")) or ()),
             )
             self.wait_minutes = float(self.options.get("wait_minutes") or 30)
+            self.force = process_bool_arg(self.options.get("force") or False)
+            self.delete_removed = process_bool_arg(self.options.get("delete_removed") or False)
+            self.unschedule_first = process_bool_arg(self.options.get("unschedule_first") or False)
         except ValueError as error:
             raise TaskOptionsError(f"stepforce_deploy: {error}") from error
 
@@ -189,13 +201,22 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
         try:
             version = source_api_version(path) or connection.api_version
             package = build_mdapi_package(path, version)
-            result = deploy_zip(
+            lifecycle = Lifecycle(
+                plan=read_deploy_plan(path),
+                force=self.force,
+                delete_removed=self.delete_removed,
+                unschedule_first=self.unschedule_first and not self.request.check_only,
+                schedules=False,  # stepforce_schedules does it, after assign_permission_sets
+            )
+            outcome = deploy_with_lifecycle(
                 Deployer(connect=connection.salesforce, secrets=connection.secrets),
-                package.to_zip(),
+                lambda classes: package.to_zip({"ApexClass": classes}),
                 self.request,
+                lifecycle,
                 has_apex=package.has_apex(),
                 wait_minutes=self.wait_minutes,
                 poller=self.make_poller(),
+                on_warning=self.logger.warning,
                 on_started=lambda deploy_id, request: self.logger.info(
                     f"Deploy {deploy_id} started (test level {request.test_level})"
                 ),
@@ -203,12 +224,16 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             )
         except StepforceError as error:
             raise _as_cumulusci_error(error) from error
-        result = with_sources(result, package.component_map, package.member_map, path.as_posix())
+        result = with_sources(
+            outcome.result, package.component_map, package.member_map, path.as_posix()
+        )
         junit = self.options.get("junit")
         if junit:
             Path(junit).parent.mkdir(parents=True, exist_ok=True)
             Path(junit).write_bytes(junit_xml(result))
-        self._finish(result)
+        for name in outcome.deleted:
+            self.logger.info(f"Deleted removed plan class {name}")
+        self._finish(result, outcome.request.test_level)
 
     def _progress(self, result: DeployResult) -> None:
         self.logger.info(
@@ -216,8 +241,8 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             f"{result.components_total}, tests {result.tests_completed}/{result.tests_total}"
         )
 
-    def _finish(self, result: DeployResult) -> None:
-        lines = describe(result)
+    def _finish(self, result: DeployResult, test_level: str | None) -> None:
+        lines = describe(result, test_level)
         ok = result.status == "Succeeded"
         for line in lines:
             (self.logger.info if ok else self.logger.error)(line)
@@ -227,6 +252,37 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
         if result.test_failures and not result.component_failures:
             raise ApexTestException(f"{len(result.test_failures)} Apex test(s) failed: {lines[0]}")
         raise DeploymentException(lines[-1] if len(lines) == 1 else f"{lines[0]} ({lines[-1]})")
+
+
+class StepforceSchedules(BaseSalesforceTask):  # type: ignore[misc]
+    """Schedule the runtime's sweeper once and make the specs' schedules match the project."""
+
+    task_docs = (
+        "After stepforce_deploy and assign_permission_sets: schedules StepforceSweeper "
+        "(never a second time) and (re)schedules each spec's cron starts as "
+        "'Stepforce <Name>', unscheduling those whose spec dropped its schedule."
+    )
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "path": {"description": f"The generated project (default {DEFAULT_GENERATED})."},
+        "sweeper": {"description": "False: leave the sweeper alone (default True)."},
+    }
+
+    def _run_task(self) -> None:
+        path = Path(self.options.get("path") or DEFAULT_GENERATED)
+        sweeper = process_bool_arg(self.options.get("sweeper", True))
+        connection = _connection(self)
+        deployer = Deployer(connect=connection.salesforce, secrets=connection.secrets)
+        try:
+            plan = read_deploy_plan(path)
+            plan_schedules([], plan)  # names and crons checked before any call
+            report = reconcile_schedules(deployer, plan, sweeper=sweeper)
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        for line in report.lines():
+            self.logger.info(line)
+        self.return_values = report.to_json()
+        if report.error:
+            raise CommandException(f"scheduling failed: {report.error}")
 
 
 class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]

@@ -11,9 +11,11 @@ import click
 
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json
+from stepforce.deploy_plan import DeployPlan
 from stepforce.errors import FailureError, StepforceError, UsageError
 from stepforce.generator.mdapi import MdapiPackage, build_mdapi_package, source_api_version
 from stepforce.generator.project import DEFAULT_API_VERSION
+from stepforce.generator.writer import read_deploy_plan
 from stepforce.runtime_client.auth import OrgConnection, OrgOptions, resolve_org
 from stepforce.runtime_client.deploy import (
     Deployer,
@@ -22,11 +24,12 @@ from stepforce.runtime_client.deploy import (
     Poller,
     TestLevel,
     check_deploy_id,
-    deploy_zip,
     watch_deploy,
 )
+from stepforce.runtime_client.deploy_flow import DeployOutcome, Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
-from stepforce.runtime_client.permsets import Assignment, check_permission_set_names
+from stepforce.runtime_client.lifecycle import SWEEPER_CLASS
+from stepforce.runtime_client.permsets import check_permission_set_names
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -153,6 +156,27 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
     help="After a successful deploy, give yourself this permission set (repeatable), "
     "e.g. Stepforce_Admin.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Deploy although Stepforce Apex jobs are pending or scheduled (needs the org's "
+    "Deployment Setting that allows it).",
+)
+@click.option(
+    "--delete-removed",
+    is_flag=True,
+    help="Delete the plan classes of orchestrations whose spec was removed (after the deploy); "
+    "refused while their runs are Queued, Running or Paused.",
+)
+@click.option(
+    "--unschedule-first",
+    is_flag=True,
+    help="Unschedule stepforce's own jobs (the sweeper, the specs' schedules) before the "
+    "deploy and schedule them again after it, so they do not block it.",
+)
+@click.option(
+    "--no-sweeper", is_flag=True, help="Do not schedule the runtime's sweeper after the deploy."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def deploy_command(
     project_dir: Path,
@@ -164,6 +188,10 @@ def deploy_command(
     status_id: str | None,
     junit: Path | None,
     permission_sets: tuple[str, ...],
+    force: bool,
+    delete_removed: bool,
+    unschedule_first: bool,
+    no_sweeper: bool,
     as_json: bool,
 ) -> None:
     """Deploy a generated project to an org through the Metadata API (no sf CLI needed).
@@ -173,67 +201,87 @@ def deploy_command(
     source files, test failures as Class.method: message. Exit 1 when the deploy fails, 3
     when --wait runs out (the deploy goes on: watch it again with --status ID).
 
+    Before deploying it stops (exit 1) when Stepforce Apex jobs are pending or scheduled,
+    unless --force (or --unschedule-first, for stepforce's own schedules). After a successful
+    deploy it schedules the runtime's sweeper once and makes the specs' schedules match
+    (see docs/deploy.md).
+
     \b
     Example:
       stepforce deploy force-app-generated -o my-scratch --assign-permission-set Stepforce_Admin
       stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
       stepforce deploy --status 0Af5g00000AbCdE -o prod
+      stepforce deploy force-app-generated -o prod --unschedule-first --delete-removed
     """
     request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
     check_permission_set_names(permission_sets)
     if permission_sets and check_only:
         raise UsageError("--assign-permission-set needs a real deploy, not --check-only")
+    if unschedule_first and (check_only or status_id):
+        raise UsageError("--unschedule-first needs a real deploy, not --check-only or --status")
     if status_id:
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
+    lifecycle = Lifecycle(
+        plan=read_deploy_plan(project_dir) if package is not None else DeployPlan(),
+        force=force,
+        delete_removed=delete_removed,
+        unschedule_first=unschedule_first,
+        sweeper=not no_sweeper and package is not None and package.has_class(SWEEPER_CLASS),
+        permission_sets=permission_sets,
+    )
     connection = resolve_org(org)
     deployer = deployer_for(connection)
     display = ProgressDisplay(live=_stderr_is_terminal(), quiet=as_json)
     try:
-        result = _run(deployer, package, request, status_id, wait_minutes, display)
+        outcome = _run(deployer, package, request, lifecycle, status_id, wait_minutes, display)
     except DeployStillRunning as still:
         _report_still_running(still, as_json)
         raise
     finally:
         display.stop()
     if package is not None:
-        result = with_sources(
-            result, package.component_map, package.member_map, project_dir.as_posix()
+        outcome.result = with_sources(
+            outcome.result, package.component_map, package.member_map, project_dir.as_posix()
         )
     if junit is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)
-        junit.write_bytes(junit_xml(result))
-    assigned = []
-    if permission_sets and _failure(result) is None and not result.check_only:
-        assigned = deployer.assign_permission_sets(permission_sets)
-    _report(result, as_json, assigned)
+        junit.write_bytes(junit_xml(outcome.result))
+    _report(outcome, as_json)
 
 
 def _run(
     deployer: Deployer,
     package: MdapiPackage | None,
     request: DeployRequest,
+    lifecycle: Lifecycle,
     status_id: str | None,
     wait_minutes: float,
     display: ProgressDisplay,
-) -> DeployResult:
+) -> DeployOutcome:
     poller = make_poller()
     if status_id:
-        return watch_deploy(
+        result = watch_deploy(
             deployer,
             status_id,
             wait_minutes=wait_minutes,
             poller=poller,
             on_progress=display.update,
         )
+        outcome = DeployOutcome(result, request, None)
+        if lifecycle.permission_sets and outcome.succeeded and not result.check_only:
+            outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
+        return outcome
     assert package is not None, "a package is built whenever no --status is given"
-    return deploy_zip(
+    return deploy_with_lifecycle(
         deployer,
-        package.to_zip(),
+        lambda classes: package.to_zip({"ApexClass": classes}),
         request,
+        lifecycle,
         has_apex=package.has_apex(),
         wait_minutes=wait_minutes,
         poller=poller,
+        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
         on_started=display.started,
         on_progress=display.update,
     )
@@ -253,12 +301,11 @@ def _error_json(error: StepforceError) -> dict[str, str]:
     return {"type": type(error).__name__, "message": str(error).splitlines()[0]}
 
 
-def _report(result: DeployResult, as_json: bool, assigned: list[Assignment]) -> None:
-    failure = _failure(result)
+def _report(outcome: DeployOutcome, as_json: bool) -> None:
+    result = outcome.result
+    failure = _failure(outcome)
     if as_json:
-        payload = result.to_json()
-        if assigned:
-            payload["permissionSets"] = [a.to_json() for a in assigned]
+        payload = outcome.to_json()
         if failure is not None:
             payload["error"] = _error_json(failure)
         emit_json(payload)
@@ -266,17 +313,26 @@ def _report(result: DeployResult, as_json: bool, assigned: list[Assignment]) -> 
             # The details are in the one JSON document already; exit with the failure's code.
             raise click.exceptions.Exit(failure.exit_code)
         return
-    for line in describe(result):
+    for line in describe(result, outcome.request.test_level):
         click.echo(line)
-    for assignment in assigned:
+    for name in outcome.deleted:
+        click.echo(f"deleted removed plan class {name}")
+    for assignment in outcome.assigned:
         held = "you already held" if assignment.already else "assigned to you:"
         click.echo(f"permission set {held} {assignment.permission_set}")
+    for line in outcome.schedules.lines() if outcome.schedules else ():
+        click.echo(line)
     if failure is not None:
         raise failure
 
 
-def _failure(result: DeployResult) -> FailureError | None:
-    if result.status == "Succeeded" and not result.test_failures:
+def _failure(outcome: DeployOutcome) -> FailureError | None:
+    result = outcome.result
+    if outcome.succeeded:
+        if outcome.schedules is not None and outcome.schedules.error:
+            return FailureError(
+                f"deploy {result.id} Succeeded, but scheduling failed: {outcome.schedules.error}"
+            )
         return None
     counts = (
         f"{len(result.component_failures)} component error(s), "
@@ -286,13 +342,15 @@ def _failure(result: DeployResult) -> FailureError | None:
     return FailureError(f"deploy {result.id} {result.status} ({counts}){detail}")
 
 
-def describe(result: DeployResult) -> list[str]:
-    """The human report: failures first, located; then the counts and the coverage."""
+def describe(result: DeployResult, test_level: str | None = None) -> list[str]:
+    """The human report: failures first, located; then which tests ran, the counts and the
+    coverage."""
     lines = [str(failure) for failure in result.component_failures]
     for test in result.test_failures:
         lines.append(str(test))
         lines.extend(f"    {row}" for row in test.stack_trace.splitlines())
     lines.extend(f"coverage warning: {warning}" for warning in result.coverage_warnings)
+    lines.append(result.tests_line(test_level))
     kind = "validation" if result.check_only else "deploy"
     summary = (
         f"{kind} {result.id} {result.status}: {result.components_deployed}/"

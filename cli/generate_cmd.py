@@ -40,12 +40,32 @@ def _print_result(result: GenerateResult) -> None:
             f"{report.out_dir}: {len(report.created)} created, {len(report.changed)} changed, "
             f"{len(report.removed)} removed, {len(report.unchanged)} unchanged ({names})"
         )
+    _print_lifecycle(result)
     if not result.formatted:
         click.echo(
             "note: some classes hold text the built-in layout leaves to prettier-plugin-apex "
             "(emoji), which could not be installed, so they were written unformatted; "
             "`stepforce check --fix-format` formats them once the tools are installed",
             err=True,
+        )
+
+
+def _print_lifecycle(result: GenerateResult) -> None:
+    """What the next ``stepforce deploy`` will do in the org because of these specs."""
+    if result.report is None:
+        return
+    plan = result.deploy_plan
+    for schedule in plan.schedules:
+        click.echo(
+            f"schedule: wrote scripts/apex/schedule_{schedule.orchestration}.apex; "
+            f"`stepforce deploy` schedules {schedule.job_name!r} ({schedule.cron})"
+        )
+    for name in plan.unscheduled:
+        click.echo(f"schedule: `stepforce deploy` unschedules {name}'s job (no schedule now)")
+    for name, classes in plan.retired.items():
+        click.echo(
+            f"removed orchestration {name}: {', '.join(classes)} stay in the org (and {name} "
+            "stays startable) until `stepforce deploy --delete-removed`"
         )
 
 

@@ -112,20 +112,10 @@ class _Compiler:
         )
 
     def schedule_inputs(self) -> Apex:
-        values: dict[str, object] = {}
+        values, problems = schedule_input_values(self.orch)
+        for location, message, path in problems:
+            self.fail(location, message, path)
         schedule = self.orch.schedule
-        for binding in schedule.inputs if schedule else ():
-            path = f"schedule.inputs.{binding.target}"
-            decl = self.orch.input(binding.target)
-            if not isinstance(binding.value, Literal) or decl is None:
-                self.fail(binding.location, "a schedule input must be a literal run input", path)
-                continue
-            try:
-                values[binding.target] = literals.json_value(
-                    literals.coerce(binding.value.value, decl.type)
-                )
-            except literals.LiteralError as error:
-                self.fail(binding.location, str(error), path)
         text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return self.text(text, schedule.location if schedule else self.orch.location, "schedule")
 
@@ -320,6 +310,31 @@ class _Compiler:
             for owner, entries in outputs.items()
         )
         return tuple(inputs.values()), grouped
+
+
+def schedule_input_values(
+    orch: Orchestration,
+) -> tuple[dict[str, object], list[tuple[Location, str, str]]]:
+    """The schedule's run inputs as JSON values (coerced to their declared types), and the
+    problems found: (location, message, spec path) of each input that is not a literal run
+    input or does not fit its type. Generated plans and ``deploy`` get the same values."""
+    values: dict[str, object] = {}
+    problems: list[tuple[Location, str, str]] = []
+    for binding in orch.schedule.inputs if orch.schedule else ():
+        path = f"schedule.inputs.{binding.target}"
+        decl = orch.input(binding.target)
+        if not isinstance(binding.value, Literal) or decl is None:
+            problems.append(
+                (binding.location, "a schedule input must be a literal run input", path)
+            )
+            continue
+        try:
+            values[binding.target] = literals.json_value(
+                literals.coerce(binding.value.value, decl.type)
+            )
+        except literals.LiteralError as error:
+            problems.append((binding.location, str(error), path))
+    return values, problems
 
 
 PART_CLASS_PREFIX = "SfPlanP_"

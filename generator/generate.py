@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.diagnostics import Diagnostic, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.mdapi import build_mdapi_zip
@@ -29,12 +30,19 @@ class GenerateResult:
     formatted: bool = False
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    deploy_plan: DeployPlan = field(default_factory=DeployPlan)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "orchestrations": self.orchestrations,
             "formatted": self.formatted,
             "warnings": [d.to_json() for d in self.diagnostics],
+            "schedules": [
+                {"orchestration": s.orchestration, "job": s.job_name, "cron": s.cron}
+                for s in self.deploy_plan.schedules
+            ],
+            "unscheduled": list(self.deploy_plan.unscheduled),
+            "retired": {k: list(v) for k, v in self.deploy_plan.retired.items()},
         }
         if self.report is not None:
             data.update(self.report.to_json())
@@ -80,7 +88,12 @@ def generate(
         raise UsageError(f"--out {out} is a file; give a directory for --format source")
     project = build_project(orchestrations, out, api_version, index)
     report = write_project(
-        out, project.files, project.keep_if_present, project.format_record, project.copied
+        out,
+        project.files,
+        project.keep_if_present,
+        project.format_record,
+        project.copied,
+        {MANIFEST_SECTION: project.deploy_plan.to_json()},
     )
     return GenerateResult(
         names,
@@ -88,6 +101,7 @@ def generate(
         formatted=project.formatted,
         seconds=time.perf_counter() - started,
         diagnostics=diagnostics + project.diagnostics,
+        deploy_plan=project.deploy_plan,
     )
 
 

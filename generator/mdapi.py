@@ -14,6 +14,7 @@ Everything here reads files and returns bytes; nothing is written. The zip is de
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ MD_NS = "http://soap.sforce.com/2006/04/metadata"
 # lxml-stubs only type str prefixes; None is lxml's spelling of the default namespace.
 _NSMAP: dict[Any, str] = {None: MD_NS}
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+DESTRUCTIVE_POST = "destructiveChangesPost.xml"
 _IGNORED_NAMES = frozenset({"jsconfig.json", "README.md"})
 
 
@@ -59,9 +61,20 @@ class MdapiPackage:
     members: dict[str, list[str]]
     component_map: dict[str, str]
     member_map: dict[tuple[str, str], str] = field(default_factory=dict)
+    api_version: str = ""
 
-    def to_zip(self) -> bytes:
-        return deterministic_zip(self.files)
+    def to_zip(self, delete_after: Mapping[str, Sequence[str]] | None = None) -> bytes:
+        """The zip; ``delete_after`` (type -> members) adds ``destructiveChangesPost.xml``,
+        which deletes those components after the others are deployed (Metadata API Developer
+        Guide, "Deleting Components from an Organization": API 33.0 and later)."""
+        files = dict(self.files)
+        if delete_after and any(delete_after.values()):
+            members = {t: list(m) for t, m in delete_after.items() if m}
+            files[DESTRUCTIVE_POST] = package_xml(members, self.api_version)
+        return deterministic_zip(files)
+
+    def has_class(self, name: str) -> bool:
+        return name in self.members.get("ApexClass", [])
 
     def has_apex(self) -> bool:
         return bool(self.members.get("ApexClass") or self.members.get("ApexTrigger"))
@@ -165,6 +178,7 @@ class _Builder:
             members={t: sorted(set(m)) for t, m in self.members.items()},
             component_map=dict(self.component_map),
             member_map=dict(self.member_map),
+            api_version=api_version,
         )
 
     def _ignored(self, path: Path) -> bool:

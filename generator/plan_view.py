@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stepforce.apex_text import apex_string
+from stepforce.deploy_plan import schedule_job_name
 from stepforce.generator.apex_text import Apex, join
 from stepforce.generator.spec.model import PLAN_CLASS_PREFIX, RefKind
 
@@ -165,6 +167,11 @@ class PlanView(_StepGroup):
     def orchestration_id(self) -> Apex:
         """The orchestration name as the identifier it was validated to be."""
         return Apex(self.class_name.removeprefix(PLAN_CLASS_PREFIX))
+
+    @property
+    def job_name(self) -> Apex:
+        """The scheduled job's name as an Apex literal, by the one naming rule."""
+        return apex_string(schedule_job_name(self.orchestration_id))
 
     @property
     def required_inputs(self) -> tuple[InputPlan, ...]:

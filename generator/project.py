@@ -12,16 +12,17 @@ from pathlib import Path
 
 from lxml import etree
 
+from stepforce.deploy_plan import DeployPlan, PlannedSchedule, next_plan
 from stepforce.diagnostics import Diagnostic, Location, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
-from stepforce.generator.compile import compile_plan
+from stepforce.generator.compile import compile_plan, schedule_input_values
 from stepforce.generator.mdapi import package_xml
 from stepforce.generator.mdapi_types import CODE_TYPES, OBJECT_CHILDREN, SIMPLE_TYPES
 from stepforce.generator.render import render_plan
 from stepforce.generator.sources import SourceIndex, cross_check
 from stepforce.generator.spec.model import Orchestration
-from stepforce.generator.writer import digest, read_manifest
+from stepforce.generator.writer import digest, read_deploy_plan, read_manifest
 
 #: Every org in service accepts API 62.0 (Winter '25); newer orgs accept it too.
 DEFAULT_API_VERSION = "62.0"
@@ -45,6 +46,8 @@ class GeneratedProject:
     format_record: dict[str, str] = field(default_factory=dict)
     # path -> the user's file it copies, relative to the output (a step source, an object)
     copied: dict[str, str] = field(default_factory=dict)
+    # what deploy must do in the org: schedules, removed plans (a manifest section)
+    deploy_plan: DeployPlan = field(default_factory=DeployPlan)
 
     def add(self, relative: str, content: bytes, origin: str) -> None:
         existing = self.files.get(relative)
@@ -123,10 +126,18 @@ def build_project(
         project.add(f"{package}/{rel}", content, "runtime")
     rendered: dict[str, str] = {}
     origin: dict[str, tuple[Orchestration, int]] = {}
+    classes: dict[str, tuple[str, ...]] = {}
+    schedules: list[PlannedSchedule] = []
     for orch in orchestrations:
         project.diagnostics.extend(cross_check(orch, index))
         view = compile_plan(orch)
         files = render_plan(view)
+        classes[orch.name] = tuple(
+            sorted(n.removesuffix(".cls") for n in files if n.endswith(".cls"))
+        )
+        if orch.schedule is not None:
+            inputs, _problems = schedule_input_values(orch)  # compile_plan reported them
+            schedules.append(PlannedSchedule(orch.name, orch.schedule.cron, inputs))
         rendered.update(files)
         origin.update(dict.fromkeys(files, (orch, len(orch.steps))))
         for part in view.parts:  # a part class holds only its own steps
@@ -143,9 +154,30 @@ def build_project(
         project.add(path, text.encode("utf-8"), "generated plan")
         if name.endswith(".cls"):
             project.add(f"{path}-meta.xml", apex_class_meta(api_version), "plan")
+    project.deploy_plan = _deploy_plan(out_dir, package, classes, tuple(schedules))
     project.add(SFDX_PROJECT, sfdx_project_json(package, api_version), "project")
     project.add(PACKAGE_XML, _package_xml(project, out_dir, package, api_version), "manifest")
     return project
+
+
+def _deploy_plan(
+    out_dir: Path,
+    package: str,
+    classes: dict[str, tuple[str, ...]],
+    schedules: tuple[PlannedSchedule, ...],
+) -> DeployPlan:
+    """The deploy plan after this run: the previous one (from the manifest) moved forward."""
+    previous = read_deploy_plan(out_dir)
+    folder = f"{package}/main/default/classes/"
+    wanted = {f"{folder}{name}.cls" for names in classes.values() for name in names}
+    removed = tuple(
+        sorted(
+            path.removeprefix(folder).removesuffix(".cls")
+            for path in read_manifest(out_dir)
+            if path.startswith(folder) and path.endswith(".cls") and path not in wanted
+        )
+    )
+    return next_plan(previous, classes, schedules, removed)
 
 
 def _check_sizes(sources: dict[str, str], origin: dict[str, tuple[Orchestration, int]]) -> None:

@@ -23,7 +23,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.errors import UsageError
 
 MANIFEST = ".stepforce/manifest.json"
@@ -85,6 +87,26 @@ def read_manifest(out_dir: Path, section: str = "files") -> dict[str, str]:
     return dict(files)
 
 
+def read_manifest_section(out_dir: Path, section: str) -> Any:
+    """A free-form section of the manifest (``None`` when absent); the caller checks its shape."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            f"{path}: stepforce's ownership manifest is unreadable ({error}); "
+            "restore it or delete the output directory to regenerate from scratch"
+        ) from error
+    return data.get(section) if isinstance(data, dict) else None
+
+
+def read_deploy_plan(out_dir: Path) -> DeployPlan:
+    """What the last ``generate`` recorded for ``deploy`` (empty without a manifest)."""
+    return DeployPlan.from_json(read_manifest_section(out_dir, MANIFEST_SECTION))
+
+
 def _checked(relative: str) -> str:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative == MANIFEST:
@@ -105,12 +127,14 @@ def write_project(
     keep_if_present: frozenset[str] = frozenset(),
     formatted: Mapping[str, str] | None = None,
     copied: Mapping[str, str] | None = None,
+    sections: Mapping[str, Any] | None = None,
 ) -> WriteReport:
     """Make ``out_dir`` hold ``files`` (relative path -> bytes), under the rules above.
 
     ``formatted`` (path -> hash of the text before prettier) is kept in the manifest so the
     next run can reuse a formatted file whose unformatted text did not change; ``copied``
-    (path -> the user's file it copies) is kept so checks can tell copies from generated code.
+    (path -> the user's file it copies) is kept so checks can tell copies from generated code;
+    ``sections`` are further manifest sections (``deploy``: what deploy must do in the org).
     """
     owned = read_manifest(out_dir)
     report = WriteReport(out_dir)
@@ -154,6 +178,7 @@ def write_project(
         owned_now,
         {k: v for k, v in (formatted or {}).items() if k in files},
         {k: v for k, v in (copied or {}).items() if k in owned_now},
+        sections or {},
     )
     return report
 
@@ -188,13 +213,15 @@ def _write_manifest(
     owned: Mapping[str, str],
     formatted: Mapping[str, str],
     copied: Mapping[str, str],
+    sections: Mapping[str, Any],
 ) -> None:
-    data = {
+    data: dict[str, Any] = {
         "format": _FORMAT,
         "generator": "stepforce",
         "files": dict(sorted(owned.items())),
         "formatted": dict(sorted(formatted.items())),
         "copied": dict(sorted(copied.items())),
     }
+    data.update({k: v for k, v in sections.items() if k not in data})
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     _atomic_write(out_dir / MANIFEST, text.encode("utf-8"))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from stepforce.deploy_plan import schedule_job_name
 from stepforce.errors import ConflictError, NotFoundError, StillRunningError, UsageError
 from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
@@ -261,7 +262,7 @@ class StepforceClient:
         name: str | None = None,
     ) -> sched.ScheduledJob:
         """Schedule cron starts through ``StepforceScheduledStart`` (two calls: schedule, read)."""
-        job_name = name or sched.default_job_name(orchestration)
+        job_name = name or schedule_job_name(orchestration)
         apex = sched.schedule_body(job_name, cron, orchestration, inputs or {})
         self._anonymous(apex, f"scheduling {job_name!r}")
         jobs = self.scheduled_jobs(job_name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSessi
 from simple_salesforce.util import call_salesforce
 
 from stepforce.errors import CredentialsError, OrgError, StillRunningError, UsageError
+from stepforce.runtime_client.composite import QueryAnswer, composite_body
 from stepforce.runtime_client.deploy_result import (
     FINISHED_STATUSES,
     DeployResult,
@@ -41,6 +42,7 @@ from stepforce.runtime_client.deploy_result import (
 from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import TRANSIENT_STATUSES
+from stepforce.runtime_client.schedule import check_anonymous_result
 
 MAX_STATUS_FAILURES = 4
 ORG_KIND_SOQL = "SELECT IsSandbox, OrganizationType, TrialExpirationDate FROM Organization"
@@ -188,6 +190,38 @@ class Deployer:
             raise OrgError(f"checkDeployStatus for {deploy_id} returned no result")
         return parse_deploy_result(element)
 
+    def composite_query(self, queries: Mapping[str, str]) -> dict[str, QueryAnswer]:
+        """Several SOQL queries in one ``/composite`` request: one API call for all of them.
+
+        Each answer is the query's records, or the error the org gave for that query alone
+        (``allOrNone`` false: one failing query does not fail the others).
+        """
+        answer = self._call(
+            lambda sf: sf.restful(
+                "composite", method="POST", json=composite_body(sf.sf_version, queries)
+            )
+        )
+        results = answer.get("compositeResponse") if isinstance(answer, dict) else None
+        if not isinstance(results, list):
+            raise OrgError("the composite request returned no compositeResponse")
+        found = {str(r.get("referenceId")): QueryAnswer.from_subresponse(r) for r in results}
+        missing = sorted(set(queries) - set(found))
+        if missing:
+            raise OrgError(f"the composite request returned no answer for {', '.join(missing)}")
+        return found
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        answer = self._call(lambda sf: sf.query(soql))
+        records = answer.get("records") if isinstance(answer, dict) else None
+        return [r for r in records or [] if isinstance(r, dict)]
+
+    def execute_anonymous(self, apex: str, what: str) -> None:
+        """Run anonymous Apex through the Tooling API; OrgError unless it compiled and ran."""
+        answer = self._call(
+            lambda sf: sf.restful("tooling/executeAnonymous/", params={"anonymousBody": apex})
+        )
+        check_anonymous_result(answer, what)
+
     def assign_permission_sets(self, names: tuple[str, ...]) -> list[Assignment]:
         """Give the connection's user these permission sets (skipping those it holds)."""
         return list(self._call(lambda sf: assign_permission_sets(sf, names)))
@@ -324,9 +358,11 @@ def deploy_zip(
     poller: Poller,
     on_started: Callable[[str, DeployRequest], None] = lambda _id, _request: None,
     on_progress: Callable[[DeployResult], None] = lambda _result: None,
+    kind: OrgKind | None = None,
 ) -> DeployResult:
-    """Settle the test level from the org (one query), send the zip and watch it to the end."""
-    resolved = request.resolve(deployer.org_kind(), has_apex)
+    """Settle the test level from the org (one query, unless ``kind`` is known already), send
+    the zip and watch it to the end."""
+    resolved = request.resolve(kind or deployer.org_kind(), has_apex)
     deploy_id = deployer.start(zip_bytes, resolved)
     on_started(deploy_id, resolved)
     return watch_deploy(

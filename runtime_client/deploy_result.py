@@ -114,6 +114,32 @@ class DeployResult:
     tests: tuple[TestOutcome, ...] = ()
     coverage: tuple[ClassCoverage, ...] = ()
     coverage_warnings: tuple[CoverageWarning, ...] = field(default=())
+    tests_run: int = 0  # runTestResult.numTestsRun
+    tests_failed: int = 0  # runTestResult.numFailures
+
+    @property
+    def test_classes(self) -> tuple[str, ...]:
+        return tuple(sorted({t.class_name for t in self.tests}))
+
+    def tests_summary(self, level: str | None) -> dict[str, Any]:
+        """Which tests ran: the test level, the counts ``runTestResult`` gives, the classes."""
+        return {
+            "level": level or "",
+            "run": self.tests_run or len(self.tests),
+            "failures": self.tests_failed or len(self.test_failures),
+            "classes": list(self.test_classes),
+        }
+
+    def tests_line(self, level: str | None) -> str:
+        summary = self.tests_summary(level)
+        where = f"test level {summary['level']}: " if summary["level"] else ""
+        if not summary["run"]:
+            return f"tests: {where}no Apex test ran"
+        classes = ", ".join(summary["classes"])
+        return (
+            f"tests: {where}{summary['run']} run, {summary['failures']} failure(s) "
+            f"in {len(summary['classes'])} class(es): {classes}"
+        )
 
     @property
     def test_failures(self) -> tuple[TestOutcome, ...]:
@@ -210,6 +236,8 @@ def parse_deploy_result(result: Element) -> DeployResult:
             CoverageWarning(_text(e, "name"), _text(e, "message"))
             for e in _all(tests_root, "codeCoverageWarnings")
         ),
+        tests_run=_int(tests_root, "numTestsRun") if tests_root is not None else 0,
+        tests_failed=_int(tests_root, "numFailures") if tests_root is not None else 0,
     )
 
 

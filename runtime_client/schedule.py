@@ -39,10 +39,6 @@ def check_job_name(name: str) -> str:
     return name
 
 
-def default_job_name(orchestration: str) -> str:
-    return f"Stepforce {orchestration}"
-
-
 def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
     """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
     inputs_json = json.dumps(dict(inputs), separators=(",", ":"), sort_keys=True)

@@ -15,6 +15,17 @@ EXAMPLES = REPO / "examples"
 #: The per-user cache of the npm tools (offline checks, prettier), resolved with the real HOME
 #: before any test swaps it: tools are installed there once per machine, never per test.
 REAL_TOOLS_DIR = tools_dir(dict(os.environ), Path.home())
+#: The Tooling API's ``executeAnonymous`` answer for Apex that compiled and ran (Tooling API
+#: Developer Guide, "executeAnonymous").
+ANONYMOUS_OK = {
+    "line": -1,
+    "column": -1,
+    "compiled": True,
+    "success": True,
+    "compileProblem": None,
+    "exceptionStackTrace": None,
+    "exceptionMessage": None,
+}
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from responses import matchers
 
 from stepforce.cli import run_cmds
 from stepforce.runtime_client.schedule import cron_trigger_query
+from tests.conftest import ANONYMOUS_OK
 
 from .conftest import (
     APEX,
@@ -267,15 +268,6 @@ def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> Non
     assert "Queued" in out
 
 
-ANON_OK = {
-    "line": -1,
-    "column": -1,
-    "compiled": True,
-    "success": True,
-    "compileProblem": None,
-    "exceptionStackTrace": None,
-    "exceptionMessage": None,
-}
 CRON = {
     "Id": "08e5g00000ABCDEAAA",
     "CronJobDetail": {"Name": "Nightly"},
@@ -286,7 +278,7 @@ CRON = {
 
 
 def test_schedule_and_unschedule(org: responses.RequestsMock) -> None:
-    org.get(f"{DATA}/tooling/executeAnonymous/", json=ANON_OK)
+    org.get(f"{DATA}/tooling/executeAnonymous/", json=ANONYMOUS_OK)
     org.get(
         f"{DATA}/query/",
         json={"totalSize": 1, "done": True, "records": [CRON]},

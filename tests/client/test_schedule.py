@@ -18,6 +18,7 @@ from stepforce.runtime_client.schedule import (
     cron_trigger_query,
     schedule_body,
 )
+from tests.conftest import ANONYMOUS_OK
 
 from .conftest import DATA, FakeClock
 
@@ -147,15 +148,6 @@ CRON_RECORD = {
     "State": "WAITING",
     "NextFireTime": "2026-11-26T02:00:00.000+0000",
 }
-ANON_OK = {
-    "line": -1,
-    "column": -1,
-    "compiled": True,
-    "success": True,
-    "compileProblem": None,
-    "exceptionStackTrace": None,
-    "exceptionMessage": None,
-}
 
 
 def test_client_schedules_then_reads_the_cron_trigger(
@@ -164,7 +156,7 @@ def test_client_schedules_then_reads_the_cron_trigger(
     apex = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"since": "2026-11-01"})
     mocked.get(
         f"{DATA}/tooling/executeAnonymous/",
-        json=ANON_OK,
+        json=ANONYMOUS_OK,
         match=[matchers.query_param_matcher({"anonymousBody": apex})],
     )
     mocked.get(
@@ -189,7 +181,7 @@ def test_client_unschedules_by_name_and_reports_an_unknown_name(
     )
     abort = mocked.get(
         f"{DATA}/tooling/executeAnonymous/",
-        json=ANON_OK,
+        json=ANONYMOUS_OK,
         match=[
             matchers.query_param_matcher(
                 {"anonymousBody": "System.abortJob('08e5g00000ABCDEAAA');"}

@@ -6,9 +6,13 @@ The SOAP bodies follow the Metadata API's documented ``deployResponse`` and
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
 from xml.sax.saxutils import escape
 
 import click
@@ -19,6 +23,7 @@ from stepforce.cli import deploy_cmd
 from stepforce.cli.deploy_cmd import deploy_command
 from stepforce.errors import StepforceError
 from stepforce.runtime_client.deploy import Poller
+from tests.conftest import ANONYMOUS_OK
 
 INSTANCE = "https://acme.my.salesforce.com"
 TOKEN = "00D000000000001!AQ0AQHfakeTokenValueForTests"
@@ -238,20 +243,148 @@ def org_record(kind: str) -> dict[str, Any]:
     }[kind]
 
 
+def query_result(sobject: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A REST query answer (REST API Developer Guide, "Execute a SOQL Query"): ``totalSize``,
+    ``done`` and ``records``, each record with its ``attributes``."""
+    return {
+        "totalSize": len(records),
+        "done": True,
+        "records": [
+            {
+                "attributes": {
+                    "type": sobject,
+                    "url": f"/services/data/v{VERSION}/sobjects/{sobject}/{r.get('Id', '')}",
+                },
+                **r,
+            }
+            for r in records
+        ],
+    }
+
+
+def cron_record(job_id: str, name: str, cron: str, state: str = "WAITING") -> dict[str, Any]:
+    """A CronTrigger row with its CronJobDetail relationship (Object Reference: CronTrigger)."""
+    return {
+        "Id": job_id,
+        "CronJobDetail": {"attributes": {"type": "CronJobDetail"}, "Name": name},
+        "CronExpression": cron,
+        "State": state,
+        "NextFireTime": "2026-12-05T01:30:00.000+0000",
+    }
+
+
+SWEEPER_ID_FOR_TESTS = "08e5g00000SwEePAAA"
+
+COMPOSITE_URL = f"{INSTANCE}/services/data/v{VERSION}/composite"
+ANONYMOUS_URL = f"{INSTANCE}/services/data/v{VERSION}/tooling/executeAnonymous/"
+
+
+_SCHEDULE_CALLS = ("StepforceSweeper.schedule(", "StepforceScheduledStart.schedule(")
+
+
+def apex_literals(apex: str) -> list[str]:
+    """The single-quoted string literals of an Apex text, unescaped, in order."""
+    found = re.findall(r"'((?:[^'\\]|\\.)*)'", apex)
+    return [re.sub(r"\\(.)", r"\1", text) for text in found]
+
+
+@dataclass
+class FakeOrg:
+    """The org's answers to the lifecycle's queries, and what anonymous Apex it was sent."""
+
+    kind: str = "scratch"
+    pending: list[dict[str, Any]] = field(default_factory=list)  # AsyncApexJob rows
+    scheduled: list[dict[str, Any]] = field(default_factory=list)  # CronTrigger rows
+    classes: list[str] = field(default_factory=list)  # ApexClass names the org has
+    runs: list[dict[str, Any]] = field(default_factory=list)  # Stepforce_Run__c rows
+    runtime_deployed: bool = True  # False: Stepforce_Run__c does not exist there
+    anonymous: list[str] = field(default_factory=list)
+    soql: list[str] = field(default_factory=list)
+
+    def answer(self, soql: str) -> tuple[int, Any]:
+        self.soql.append(soql)
+        if "FROM Organization" in soql:
+            return 200, query_result("Organization", [org_record(self.kind)])
+        if "FROM AsyncApexJob" in soql:
+            return 200, query_result("AsyncApexJob", self.pending)
+        if "FROM CronTrigger" in soql:
+            return 200, query_result("CronTrigger", self.scheduled)
+        if "FROM ApexClass" in soql:
+            named = [{"Id": f"01p00000000000{i}", "Name": n} for i, n in enumerate(self.classes)]
+            return 200, query_result("ApexClass", [r for r in named if f"'{r['Name']}'" in soql])
+        if "FROM Stepforce_Run__c" in soql:
+            if not self.runtime_deployed:
+                problem = "sObject type 'Stepforce_Run__c' is not supported."
+                return 400, [{"errorCode": "INVALID_TYPE", "message": problem}]
+            return 200, query_result("Stepforce_Run__c", self.runs)
+        return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}]
+
+    def composite(self, request: Any) -> tuple[int, dict[str, str], str]:
+        body = json.loads(request.body)
+        answers = []
+        for sub in body["compositeRequest"]:
+            soql = unquote(sub["url"].split("?q=", 1)[1])
+            status, payload = self.answer(soql)
+            answers.append(
+                {
+                    "body": payload,
+                    "httpHeaders": {},
+                    "httpStatusCode": status,
+                    "referenceId": sub["referenceId"],
+                }
+            )
+        return 200, {}, json.dumps({"compositeResponse": answers})
+
+    def query(self, request: Any) -> tuple[int, dict[str, str], str]:
+        status, payload = self.answer(parse_qs(urlparse(request.url).query)["q"][0])
+        return status, {}, json.dumps(payload)
+
+    def execute(self, request: Any) -> tuple[int, dict[str, str], str]:
+        """Run the anonymous Apex the lifecycle sends: abortJob and the two schedule calls
+        change ``scheduled`` the way the org would."""
+        apex = parse_qs(urlparse(request.url).query)["anonymousBody"][0]
+        self.anonymous.append(apex)
+        for line in apex.splitlines():
+            literals = apex_literals(line)
+            if line.startswith("System.abortJob("):
+                self.scheduled = [r for r in self.scheduled if r["Id"] != literals[0]]
+            elif line.startswith(_SCHEDULE_CALLS):
+                new_id = f"08e5g000{len(self.anonymous):02d}{len(self.scheduled):02d}NeWAAA"
+                self.scheduled.append(cron_record(new_id, literals[0], literals[1]))
+        return 200, {}, json.dumps(ANONYMOUS_OK)
+
+    def register(self, mocked: responses.RequestsMock) -> None:
+        """Answer the composite, query and executeAnonymous endpoints from this org."""
+        mocked.add_callback(responses.POST, COMPOSITE_URL, callback=self.composite)
+        mocked.add_callback(responses.GET, QUERY_URL, callback=self.query)
+        mocked.add_callback(responses.GET, ANONYMOUS_URL, callback=self.execute)
+
+    def calls(self, mocked: responses.RequestsMock) -> list[str]:
+        """The API calls made (method and path), the version listing left out."""
+        return [
+            f"{c.request.method} {urlparse(c.request.url).path}"
+            for c in mocked.calls
+            if urlparse(c.request.url).path != "/services/data/"
+        ]
+
+
 @pytest.fixture
-def org(mocked: responses.RequestsMock) -> Callable[[str], None]:
-    """Register the version listing and the Organization query for an org of ``kind``."""
+def fake_org() -> FakeOrg:
+    return FakeOrg()
+
+
+@pytest.fixture
+def org(mocked: responses.RequestsMock, fake_org: FakeOrg) -> Callable[[str], None]:
+    """Register the version listing, queries (composite and plain) and anonymous Apex for an
+    org of ``kind``; ``fake_org`` holds what the org answers."""
 
     def register(kind: str) -> None:
+        fake_org.kind = kind
         mocked.get(
             f"{INSTANCE}/services/data/",
             json=[{"version": VERSION, "url": f"/services/data/v{VERSION}"}],
         )
-        record = {"attributes": {"type": "Organization"}, **org_record(kind)}
-        mocked.get(
-            QUERY_URL,
-            json={"totalSize": 1, "done": True, "records": [record]},
-        )
+        fake_org.register(mocked)
 
     return register
 

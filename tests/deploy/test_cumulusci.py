@@ -27,13 +27,14 @@ from tests.conftest import REPO
 from tests.deploy.conftest import (
     DEPLOY_ID,
     INSTANCE,
-    QUERY_URL,
     SOAP_URL,
+    SWEEPER_ID_FOR_TESTS,
     TOKEN,
     FakeClock,
+    FakeOrg,
     component_failure,
+    cron_record,
     deploy_response,
-    org_record,
     run_test_result,
     status_response,
 )
@@ -84,7 +85,7 @@ def _task(cls: type[BaseTask], root: Path, **options: Any) -> Any:
 def test_every_task_class_path_imports_a_cumulusci_task(path: Path) -> None:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     class_paths = [t["class_path"] for t in config["tasks"].values() if "class_path" in t]
-    assert len(class_paths) == 4
+    assert len(class_paths) == 5
     for class_path in class_paths:
         module, _, name = class_path.rpartition(".")
         task_class = getattr(importlib.import_module(module), name)
@@ -109,21 +110,27 @@ def test_flows_generate_deploy_with_stepforce_grant_the_admin_set_then_run_tests
     order = [s.task_name for s in steps if not s.skip]
     assert "deploy_unmanaged" not in {s.path.split(".")[0] for s in steps if not s.skip}
     assert "deploy" not in order, "CumulusCI's deploy would need the sf CLI for source format"
-    generate, deploy, assign, tests = (
+    generate, deploy, assign, schedules, tests = (
         order.index("stepforce_generate"),
         order.index("stepforce_deploy"),
         order.index("assign_permission_sets"),
+        order.index("stepforce_schedules"),
         order.index("run_tests"),
     )
-    assert generate < deploy < assign < tests
+    # Schedules after the set: StepforceScheduledStart.schedule checks the user may start runs.
+    assert generate < deploy < assign < schedules < tests
+    deploy_step = next(s for s in steps if s.task_name == "stepforce_deploy")
+    # A second run on the same org would otherwise stop at the scheduled sweeper.
+    assert deploy_step.task_config["options"]["unschedule_first"] is True
     assign_step = next(s for s in steps if s.task_name == "assign_permission_sets")
     # Without it the user (and the Apex tests it runs) cannot use the user-mode runtime.
     assert assign_step.task_config["options"]["api_names"] == "Stepforce_Admin"
 
 
-def _register_org(mocked: responses.RequestsMock, kind: str) -> None:
-    record = {"attributes": {"type": "Organization"}, **org_record(kind)}
-    mocked.get(QUERY_URL, json={"totalSize": 1, "done": True, "records": [record]})
+def _register_org(mocked: responses.RequestsMock, kind: str) -> FakeOrg:
+    fake = FakeOrg(kind=kind)
+    fake.register(mocked)
+    return fake
 
 
 def test_deploy_task_deploys_with_the_org_config_token_and_returns_the_result(
@@ -334,3 +341,67 @@ def test_start_run_task_rejects_a_wait_of_no_time_before_starting(
     with pytest.raises(TaskOptionsError, match="wait_minutes"):
         task()
     assert len(mocked.calls) == 0
+
+
+def test_deploy_task_unschedules_the_sweeper_first_and_schedules_it_again(
+    project: Path, mocked: responses.RequestsMock
+) -> None:
+    fake = _register_org(mocked, "scratch")
+    sweeper = cron_record(SWEEPER_ID_FOR_TESTS, "Stepforce runtime sweeper", "0 0 * * * ?")
+    fake.scheduled = [sweeper]
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Succeeded", done=True),
+        content_type="text/xml",
+    )
+    task = _task(
+        cumulusci_tasks.StepforceDeploy, project, path=str(project), unschedule_first="True"
+    )
+    task.make_poller = FakeClock().poller
+    task()
+    assert fake.anonymous[0] == f"System.abortJob('{SWEEPER_ID_FOR_TESTS}');"
+    assert fake.anonymous[1].startswith("StepforceSweeper.schedule(")
+    assert [r["CronJobDetail"]["Name"] for r in fake.scheduled] == ["Stepforce runtime sweeper"]
+
+
+def test_deploy_task_stops_on_pending_jobs_unless_forced_and_leaves_schedules_to_its_step(
+    project: Path, mocked: responses.RequestsMock
+) -> None:
+    fake = _register_org(mocked, "scratch")
+    fake.scheduled = [cron_record(SWEEPER_ID_FOR_TESTS, "Stepforce runtime sweeper", "0 0 * * * ?")]
+    task = _task(cumulusci_tasks.StepforceDeploy, project, path=str(project))
+    task.make_poller = FakeClock().poller
+    with pytest.raises(CommandException, match="Allow deployments of components"):
+        task()
+    assert not any(c.request.url == SOAP_URL for c in mocked.calls)
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Succeeded", done=True),
+        content_type="text/xml",
+    )
+    forced = _task(cumulusci_tasks.StepforceDeploy, project, path=str(project), force="True")
+    forced.make_poller = FakeClock().poller
+    forced()
+    assert forced.return_values["status"] == "Succeeded"
+    assert fake.anonymous == [], "the deploy task schedules nothing: stepforce_schedules does"
+
+
+@pytest.mark.parametrize(("scheduled", "sent"), [(False, 1), (True, 0)])
+def test_schedules_task_schedules_the_sweeper_only_when_absent(
+    project: Path, mocked: responses.RequestsMock, scheduled: bool, sent: int
+) -> None:
+    fake = _register_org(mocked, "scratch")
+    if scheduled:
+        fake.scheduled = [
+            cron_record(SWEEPER_ID_FOR_TESTS, "Stepforce runtime sweeper", "0 0 * * * ?")
+        ]
+    task = _task(cumulusci_tasks.StepforceSchedules, project, path=str(project))
+    task()
+    assert len(fake.anonymous) == sent
+    assert task.return_values["sweeper"]["action"] == ("unchanged" if scheduled else "scheduled")
+    off = _task(cumulusci_tasks.StepforceSchedules, project, path=str(project), sweeper="False")
+    off()
+    assert len(fake.anonymous) == sent, "sweeper: False schedules nothing"
+    assert off.return_values["sweeper"] is None

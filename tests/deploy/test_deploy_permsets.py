@@ -13,6 +13,7 @@ import responses
 from responses import matchers
 
 from tests.deploy.conftest import (
+    DEPLOY_ID,
     INSTANCE,
     ORG_ARGS,
     SOAP_URL,
@@ -112,6 +113,22 @@ def test_a_deploy_can_give_you_a_permission_set_once(
         sent = created.calls[0].request.body
         assert json.loads(sent) == {"AssigneeId": USER_ID, "PermissionSetId": PERMISSION_SET_ID}
         assert "permission set assigned to you: Stepforce_Admin" in out
+
+
+def test_watching_a_deploy_with_status_gives_the_set_once_it_succeeded(
+    project: Path,
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _permission_set_answers(mocked, held=True)
+    org("scratch")
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    args = [*("deploy", "--status", DEPLOY_ID), *ORG_ARGS]
+    assert run_deploy([*args, "--assign-permission-set", "Stepforce_Admin"]) == 0
+    assert "permission set you already held Stepforce_Admin" in capsys.readouterr().out
+    assert not any(c.request.url == SOAP_URL for c in mocked.calls), "nothing deployed again"
 
 
 def test_permission_sets_are_not_assigned_after_a_failed_deploy(

@@ -1,0 +1,151 @@
+"""One deploy with the runtime's lifecycle around it, shared by ``stepforce deploy`` and the
+CumulusCI task: preflight, deploy (with removed plans deleted after it), then permission
+sets and schedules.
+
+API calls of a deploy (each a call from the org's daily budget):
+  1 composite request (org kind, pending jobs, scheduled jobs, removed plans, active runs)
+  1 deploy + 1 per status check
+  after a successful real deploy: the permission sets asked for (see ``permsets``), 1
+  CronTrigger query, and 1 anonymous Apex call for the sweeper when it is not scheduled yet
+  and 1 for the spec schedules when any changed; none when all is in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stepforce.deploy_plan import SWEEPER_JOB_NAME, DeployPlan
+from stepforce.runtime_client.deploy import (
+    Deployer,
+    DeployRequest,
+    Poller,
+    deploy_zip,
+    org_kind_from_record,
+)
+from stepforce.runtime_client.deploy_result import DeployResult
+from stepforce.runtime_client.lifecycle import (
+    Preflight,
+    check_preflight,
+    owned_jobs,
+    run_preflight,
+)
+from stepforce.runtime_client.permsets import Assignment
+from stepforce.runtime_client.schedule import abort_body
+from stepforce.runtime_client.schedule_sync import (
+    ScheduleReport,
+    plan_schedules,
+    reconcile_schedules,
+    restore,
+)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """What to do around the deploy. ``plan`` comes from the project's manifest."""
+
+    plan: DeployPlan = field(default_factory=DeployPlan)
+    force: bool = False
+    delete_removed: bool = False
+    sweeper: bool = True
+    unschedule_first: bool = False  # abort stepforce's own jobs before, schedule them after
+    schedules: bool = True  # False: a later step schedules (CumulusCI's stepforce_schedules)
+    permission_sets: tuple[str, ...] = ()
+
+
+@dataclass
+class DeployOutcome:
+    result: DeployResult
+    request: DeployRequest
+    preflight: Preflight | None  # None: --status (watching a deploy started before)
+    warnings: list[str] = field(default_factory=list)
+    deleted: tuple[str, ...] = ()
+    assigned: list[Assignment] = field(default_factory=list)
+    schedules: ScheduleReport | None = None  # None: not a successful real deploy
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result.status == "Succeeded" and not self.result.test_failures
+
+    def to_json(self) -> dict[str, Any]:
+        payload = self.result.to_json()
+        payload["testsRan"] = self.result.tests_summary(self.request.test_level)
+        if self.preflight is not None:
+            payload["preflight"] = self.preflight.to_json()
+        payload["warnings"] = list(self.warnings)
+        payload["deleted"] = list(self.deleted)
+        if self.assigned:
+            payload["permissionSets"] = [a.to_json() for a in self.assigned]
+        if self.schedules is not None:
+            payload.update(self.schedules.to_json())
+        return payload
+
+
+def deploy_with_lifecycle(
+    deployer: Deployer,
+    build_zip: Callable[[tuple[str, ...]], bytes],
+    request: DeployRequest,
+    lifecycle: Lifecycle,
+    *,
+    has_apex: bool,
+    wait_minutes: float,
+    poller: Poller,
+    on_warning: Callable[[str], None] = lambda _text: None,
+    on_started: Callable[[str, DeployRequest], None] = lambda _id, _request: None,
+    on_progress: Callable[[DeployResult], None] = lambda _result: None,
+) -> DeployOutcome:
+    """Preflight, deploy (``build_zip(classes to delete after)`` gives the zip), then, after a
+    successful real deploy, permission sets and schedules. DeployBlocked before any deploy."""
+    plan_schedules([], lifecycle.plan)  # every name and cron checked before any call
+    preflight = run_preflight(deployer, lifecycle.plan, lifecycle.delete_removed)
+    kind = org_kind_from_record(preflight.org)
+    resolved = request.resolve(kind, has_apex)
+    held = owned_jobs(preflight, lifecycle.plan) if lifecycle.unschedule_first else ()
+    warnings = check_preflight(
+        preflight.without(held),
+        lifecycle.plan,
+        force=lifecycle.force,
+        delete_removed=lifecycle.delete_removed,
+    )
+    if held:
+        deployer.execute_anonymous(
+            abort_body([job.id for job in held]), "unscheduling before the deploy"
+        )
+        names = ", ".join(repr(job.name) for job in held)
+        warnings.append(
+            f"unscheduled {names} for the deploy; they are scheduled again after it (if the "
+            "wait runs out first, the next `stepforce deploy` schedules them)"
+        )
+    for warning in warnings:
+        on_warning(warning)
+    deleted = preflight.retired_in_org if lifecycle.delete_removed else ()
+    started: list[DeployRequest] = []
+
+    def remember(deploy_id: str, sent: DeployRequest) -> None:
+        started.append(sent)
+        on_started(deploy_id, sent)
+
+    result = deploy_zip(
+        deployer,
+        build_zip(deleted),
+        resolved,
+        has_apex=has_apex,
+        wait_minutes=wait_minutes,
+        poller=poller,
+        on_started=remember,
+        on_progress=on_progress,
+        kind=kind,
+    )
+    outcome = DeployOutcome(result, started[0] if started else resolved, preflight, warnings)
+    if not outcome.succeeded or result.check_only:
+        if held:
+            outcome.schedules = restore(deployer, held, lifecycle.plan)
+        return outcome
+    outcome.deleted = deleted
+    if lifecycle.permission_sets:
+        outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
+    if lifecycle.schedules or held:
+        sweeper = lifecycle.sweeper or any(job.name == SWEEPER_JOB_NAME for job in held)
+        outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=sweeper)
+    return outcome

@@ -1,0 +1,155 @@
+"""What ``deploy`` must do in the org beyond the metadata: schedules and removed plans.
+
+``generate`` knows each orchestration's schedule and which plan classes it stopped owning;
+``deploy`` acts on them in the org. This module is the contract between the two: the one
+job-naming rule (shared with ``stepforce schedule`` and the generated
+``scripts/apex/schedule_<Name>.apex``), and the plan ``generate`` records in the project's
+ownership manifest (``.stepforce/manifest.json``, section ``deploy``) for ``deploy`` to read.
+
+Pure data: no I/O, no Salesforce calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Every scheduled job stepforce makes has a name starting with this.
+JOB_PREFIX = "Stepforce "
+#: The sweeper's job. Two spaces-separated words after the prefix, so no orchestration job
+#: name (``Stepforce <API name>``, one word) can ever be the same.
+SWEEPER_JOB_NAME = "Stepforce runtime sweeper"
+#: Hourly, at minute 0 (Salesforce cron: s m h dom mon dow). Longer than the sweeper's
+#: 15-minute grace period, short enough that a dead chain is settled within the hour.
+SWEEPER_CRON = "0 0 * * * ?"
+#: The manifest section this plan lives in.
+MANIFEST_SECTION = "deploy"
+
+
+def schedule_job_name(orchestration: str) -> str:
+    """The scheduled job of an orchestration's cron starts: ``Stepforce <Name>``.
+
+    The one naming rule: the generated schedule script, ``stepforce schedule`` (without
+    ``--name``) and ``deploy`` all name the job this way, so each finds what the others made.
+    """
+    return f"{JOB_PREFIX}{orchestration}"
+
+
+@dataclass(frozen=True)
+class PlannedSchedule:
+    """A spec's ``schedule:``: the cron and the run inputs every firing starts with."""
+
+    orchestration: str
+    cron: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def job_name(self) -> str:
+        return schedule_job_name(self.orchestration)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cron": self.cron, "inputs": dict(self.inputs)}
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What ``generate`` recorded for ``deploy``.
+
+    ``orchestrations`` maps every orchestration of the project to its Apex classes;
+    ``schedules`` are the specs' schedules; ``unscheduled`` the orchestrations whose spec had
+    a schedule once and no longer has one (or no longer exists); ``retired`` maps each
+    orchestration whose spec was removed to the plan classes ``generate`` stopped owning.
+    """
+
+    orchestrations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    schedules: tuple[PlannedSchedule, ...] = ()
+    unscheduled: tuple[str, ...] = ()
+    retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def retired_classes(self) -> tuple[str, ...]:
+        return tuple(sorted({name for names in self.retired.values() for name in names}))
+
+    def to_json(self) -> dict[str, Any]:
+        schedules = {s.orchestration: s.to_json() for s in self.schedules}
+        return {
+            "orchestrations": {
+                name: {
+                    "classes": list(self.orchestrations.get(name, ())),
+                    "schedule": schedules.get(name),
+                }
+                for name in sorted(set(self.orchestrations) | set(schedules))
+            },
+            "unscheduled": sorted(self.unscheduled),
+            "retired": {name: list(classes) for name, classes in sorted(self.retired.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> DeployPlan:
+        """The plan read back from the manifest; a missing or odd section reads as empty."""
+        if not isinstance(data, Mapping):
+            return cls()
+        orchestrations: dict[str, tuple[str, ...]] = {}
+        schedules: list[PlannedSchedule] = []
+        for name, entry in _mapping(data.get("orchestrations")).items():
+            entry = _mapping(entry)
+            orchestrations[str(name)] = _strings(entry.get("classes"))
+            schedule = _mapping(entry.get("schedule"))
+            if isinstance(schedule.get("cron"), str):
+                inputs = _mapping(schedule.get("inputs"))
+                schedules.append(PlannedSchedule(str(name), schedule["cron"], dict(inputs)))
+        retired = {
+            str(name): _strings(classes) for name, classes in _mapping(data.get("retired")).items()
+        }
+        return cls(orchestrations, tuple(schedules), _strings(data.get("unscheduled")), retired)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(item) for item in value if isinstance(item, str))
+
+
+def next_plan(
+    previous: DeployPlan,
+    orchestrations: Mapping[str, tuple[str, ...]],
+    schedules: tuple[PlannedSchedule, ...],
+    removed_classes: tuple[str, ...] = (),
+) -> DeployPlan:
+    """The plan after a ``generate`` of ``orchestrations`` over a project that had ``previous``.
+
+    Retired and unscheduled entries stay until the orchestration comes back (deploying to
+    several orgs needs them on every deploy); ``removed_classes`` are plan classes the
+    writer removed that no recorded orchestration claimed (projects generated before the
+    plan was recorded), filed under the orchestration their name gives.
+    """
+    current = set(orchestrations)
+    wanted = {name for classes in orchestrations.values() for name in classes}
+    retired: dict[str, set[str]] = {
+        name: set(classes) for name, classes in previous.retired.items() if name not in current
+    }
+    for name, classes in previous.orchestrations.items():
+        if name not in current:
+            retired.setdefault(name, set()).update(classes)
+    claimed = {c for classes in retired.values() for c in classes}
+    for class_name in removed_classes:
+        if class_name not in claimed and class_name.startswith("SfPlan_"):
+            guessed = class_name.removeprefix("SfPlan_").removesuffix("_Tests")
+            retired.setdefault(guessed, set()).add(class_name)
+    scheduled_now = {s.orchestration for s in schedules}
+    had_schedule = {s.orchestration for s in previous.schedules} | set(previous.unscheduled)
+    return DeployPlan(
+        orchestrations=dict(orchestrations),
+        schedules=schedules,
+        unscheduled=tuple(sorted(had_schedule - scheduled_now)),
+        retired={
+            name: tuple(sorted(classes - wanted))
+            for name, classes in sorted(retired.items())
+            if classes - wanted
+        },
+    )

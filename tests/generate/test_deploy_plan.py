@@ -1,0 +1,112 @@
+"""What ``generate`` records for ``deploy``: schedules, schedules dropped, plans removed; and
+the one job-naming rule of the generated schedule script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from stepforce.cli.generate_cmd import generate_command
+from stepforce.deploy_plan import DeployPlan, PlannedSchedule, next_plan, schedule_job_name
+from stepforce.generator.generate import generate
+from stepforce.generator.writer import MANIFEST, read_deploy_plan
+from stepforce.runtime_client.schedule import schedule_body
+from tests.generate.conftest import write_spec
+
+SPEC = """\
+orchestration: {name}
+description: A one-step orchestration.
+inputs:
+  days: {{type: Number, required: true}}
+steps:
+  - name: Purge
+    apex: Purger
+    inputs: {{days: $input.days}}
+{schedule}"""
+NIGHTLY = "schedule:\n  cron: '0 30 1 ? * MON-SAT'\n  inputs: {days: 180}\n"
+
+
+def _spec(folder: Path, name: str, schedule: str = "") -> Path:
+    return write_spec(folder, f"{name.lower()}.yaml", SPEC.format(name=name, schedule=schedule))
+
+
+def test_generate_records_each_schedule_and_says_deploy_will_schedule_it(tmp_path: Path) -> None:
+    specs = [_spec(tmp_path / "specs", "Nightly", NIGHTLY), _spec(tmp_path / "specs", "Daily")]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(generate_command, [*map(str, specs), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "schedule: wrote scripts/apex/schedule_Nightly.apex; `stepforce deploy` schedules "
+        "'Stepforce Nightly' (0 30 1 ? * MON-SAT)"
+    ) in result.output
+    plan = read_deploy_plan(out)
+    assert plan.schedules == (PlannedSchedule("Nightly", "0 30 1 ? * MON-SAT", {"days": 180}),)
+    assert plan.orchestrations == {
+        "Daily": ("SfPlan_Daily", "SfPlan_Daily_Tests"),
+        "Nightly": ("SfPlan_Nightly", "SfPlan_Nightly_Tests"),
+    }
+    script = (out / "scripts/apex/schedule_Nightly.apex").read_text(encoding="utf-8")
+    # The script names the job by the same rule as deploy and `stepforce schedule`.
+    assert f"  '{schedule_job_name('Nightly')}',\n" in script
+    assert schedule_body(schedule_job_name("Nightly"), "c", "Nightly", {}).startswith(
+        "StepforceScheduledStart.schedule('Stepforce Nightly', "
+    )
+
+
+def test_removing_a_spec_retires_its_plans_until_it_comes_back(tmp_path: Path) -> None:
+    nightly = _spec(tmp_path / "specs", "Nightly", NIGHTLY)
+    daily = _spec(tmp_path / "specs", "Daily")
+    out = tmp_path / "out"
+    generate([nightly, daily], out, source_dirs=[])
+    result = CliRunner().invoke(generate_command, [str(daily), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "removed orchestration Nightly: SfPlan_Nightly, SfPlan_Nightly_Tests" in result.output
+    assert "until `stepforce deploy --delete-removed`" in result.output
+    assert "unschedules Nightly's job" in result.output
+    plan = read_deploy_plan(out)
+    assert plan.retired == {"Nightly": ("SfPlan_Nightly", "SfPlan_Nightly_Tests")}
+    assert plan.unscheduled == ("Nightly",)
+    # A second run without it keeps both: every org the project is deployed to needs them.
+    generate([daily], out, source_dirs=[])
+    assert read_deploy_plan(out).retired == plan.retired
+    # Back with its schedule: nothing retired, nothing to unschedule.
+    generate([nightly, daily], out, source_dirs=[])
+    back = read_deploy_plan(out)
+    assert back.retired == {}
+    assert back.unscheduled == ()
+    assert json.loads((out / MANIFEST).read_text())["deploy"]["retired"] == {}
+
+
+def test_dropping_a_schedule_from_a_spec_unschedules_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    generate([_spec(tmp_path / "a", "Nightly", NIGHTLY)], out, source_dirs=[])
+    generate([_spec(tmp_path / "b", "Nightly")], out, source_dirs=[])
+    plan = read_deploy_plan(out)
+    assert plan.schedules == ()
+    assert plan.unscheduled == ("Nightly",)
+    assert plan.retired == {}
+
+
+def test_plans_removed_before_the_plan_was_recorded_are_retired_by_their_name() -> None:
+    plan = next_plan(
+        DeployPlan(), {"Daily": ("SfPlan_Daily",)}, (), ("SfPlan_Old", "SfPlan_Old_Tests")
+    )
+    assert plan.retired == {"Old": ("SfPlan_Old", "SfPlan_Old_Tests")}
+    assert DeployPlan.from_json(plan.to_json()) == plan
+    assert DeployPlan.from_json({"orchestrations": "junk", "retired": [1]}) == DeployPlan()
+
+
+def test_generate_json_lists_the_schedules_deploy_will_make(tmp_path: Path) -> None:
+    spec = _spec(tmp_path / "specs", "Nightly", NIGHTLY)
+    result = CliRunner().invoke(
+        generate_command, [str(spec), "--out", str(tmp_path / "o"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["schedules"] == [
+        {"orchestration": "Nightly", "job": "Stepforce Nightly", "cron": "0 30 1 ? * MON-SAT"}
+    ]
+    assert payload["unscheduled"] == []
+    assert payload["retired"] == {}
