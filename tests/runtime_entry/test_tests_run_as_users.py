@@ -83,8 +83,8 @@ def test_every_user_mode_call_of_a_test_runs_inside_system_run_as(path: Path) ->
 def test_the_guard_sees_the_entry_point_tests() -> None:
     """The check above is not vacuous: it finds the tests that start, read and control runs."""
     counts = {path.stem: len(_user_mode_tests(path)) for path in TEST_CLASSES}
-    assert counts["StepforceService_Tests"] == 24
-    assert counts["StepforceRestResource_Tests"] == 10
+    assert counts["StepforceService_Tests"] == 26
+    assert counts["StepforceRestResource_Tests"] == 11
     assert counts["StepforceStartRunAction_Tests"] == 3
     assert counts["StepforceScheduledStart_Tests"] == 4
     assert counts["StepforceSweeper_Tests"] == 4
