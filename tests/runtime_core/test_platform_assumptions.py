@@ -24,6 +24,9 @@ TRANSLATED_NAME_QUERY = re.compile(
     r"\bFROM\s+(?:Profile|UserRole|RecordType|PermissionSetLicense)\s+WHERE\s+[^\]]*?\bName\s*=",
     re.IGNORECASE,
 )
+#: A Python test that covers a row no Apex test can (e.g. shipped metadata), by file name.
+PYTHON_TEST_REFERENCE = re.compile(r"`(test_\w+\.py)`")
+TESTS_DIR = REPO / "tests"
 CONFIDENCE = {"documented", "community-reported", "believed"}
 
 
@@ -60,13 +63,21 @@ def test_the_table_has_its_columns_a_confidence_and_the_marker_for_more_rows() -
         assert len(row) == 4, row
         assert any(row[2].startswith(level) for level in CONFIDENCE), row
         # A covering test, or "—" and the reason none can exist.
-        assert TEST_REFERENCE.search(row[3]) or row[3].startswith("— "), row
+        covered = TEST_REFERENCE.search(row[3]) or PYTHON_TEST_REFERENCE.search(row[3])
+        assert covered or row[3].startswith("— "), row
     section = markdown.split("## Platform assumptions", 1)[1]
     assert "<!-- engine rows -->" in section
 
 
 def test_every_covering_test_named_in_the_table_exists() -> None:
     assert _missing_tests(ENGINE_DOC.read_text(encoding="utf-8"), _apex_tests()) == []
+
+
+def test_every_python_test_named_in_the_table_exists() -> None:
+    section = ENGINE_DOC.read_text(encoding="utf-8").split("## Platform assumptions", 1)[1]
+    named = set(PYTHON_TEST_REFERENCE.findall(section))
+    existing = {path.name for path in TESTS_DIR.rglob("test_*.py")}
+    assert named - existing == set()
 
 
 def test_a_renamed_covering_test_is_reported() -> None:

@@ -47,7 +47,8 @@ def test_the_default_record_ships_the_apex_fallback_depth() -> None:
     assert _record_values() == {
         "Max_Chain_Depth__c": ("xsd:double", str(_apex_constant("DEFAULT_CHAIN_DEPTH")))
     }
-    assert _apex_constant("DEFAULT_CHAIN_DEPTH") == 5  # the Developer Edition / scratch org cap
+    # Deep enough that runs do not relay (the setting lifts the Developer Edition cap of 5).
+    assert _apex_constant("DEFAULT_CHAIN_DEPTH") == 1000
 
 
 def test_the_depth_field_is_a_whole_number_that_fits_an_apex_integer() -> None:
