@@ -26,6 +26,7 @@ from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
 from stepforce.generator.apex_text import IDENTIFIER, Apex, apex_string
 from stepforce.generator.compile import compile_plan
+from stepforce.generator.literals import epoch_millis
 from stepforce.generator.project import DEFAULT_API_VERSION, apex_class_meta
 from stepforce.generator.render import render_plan
 from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
@@ -60,8 +61,7 @@ def apex_value(value: Any) -> Apex:
     if isinstance(value, int | Decimal):
         return Apex(f"Decimal.valueOf({apex_string(format(Decimal(value), 'f'))})")
     if isinstance(value, dt.datetime):
-        millis = int(value.timestamp() * 1000)
-        return Apex(f"Datetime.newInstance({millis}L)")
+        return Apex(f"Datetime.newInstance({epoch_millis(value)}L)")
     if isinstance(value, dt.date):
         return Apex(f"Date.newInstance({value.year}, {value.month}, {value.day})")
     if isinstance(value, str):

@@ -9,18 +9,12 @@ so :func:`to_json` gives the form Apex's ``JSON.serialize`` would store.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from stepforce.generator.spec.model import Scalar, ValueType
+from stepforce.generator.text_patterns import DATE_TEXT, DATETIME_TEXT, DECIMAL_TEXT, ID_TEXT, whole
 
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}:?\d{2})$"
-)
-_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 _ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
@@ -78,7 +72,7 @@ def to_number(value: Any, field: str) -> Decimal:
     if isinstance(value, float):
         # str() keeps the shortest repr, so 1.1 stays 1.1 and not its binary expansion.
         return to_number(Decimal(str(value)), field)
-    if isinstance(value, str) and _DECIMAL.match(value):
+    if isinstance(value, str) and whole(DECIMAL_TEXT, value):
         try:
             return Decimal(value)
         except InvalidOperation as error:  # pragma: no cover - the regex already ruled it out
@@ -99,7 +93,7 @@ def to_date(value: Any, field: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str):
-        match = _DATE.match(value)
+        match = whole(DATE_TEXT, value)
         if match:
             try:
                 return dt.date(*(int(part) for part in match.groups()))
@@ -120,7 +114,7 @@ def to_datetime(value: Any, field: str) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str):
-        if _DATE.match(value):
+        if whole(DATE_TEXT, value):
             return to_datetime(to_date(value, field), field)
         parsed = _parse_iso(value)
         if parsed is not None:
@@ -129,7 +123,7 @@ def to_datetime(value: Any, field: str) -> dt.datetime:
 
 
 def _parse_iso(text: str) -> dt.datetime | None:
-    match = _DATETIME.match(text)
+    match = whole(DATETIME_TEXT, text)
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
@@ -171,7 +165,7 @@ def id_suffix(id15: str) -> str:
 
 
 def to_id(value: Any, field: str) -> str:
-    if isinstance(value, str) and _ID.match(value):
+    if isinstance(value, str) and whole(ID_TEXT, value):
         suffix = id_suffix(value[:15])
         if len(value) == 15 or value[15:].upper() == suffix:
             return value[:15] + suffix

@@ -7,11 +7,11 @@ An :class:`AttemptEvent` is what the Apex engine records as a Step Run; a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from stepforce import exact_json
 
 
 class RunStatus(StrEnum):
@@ -141,14 +141,8 @@ class Trace:
 
 
 def show(value: Any) -> str:
-    """A value as compact JSON (numbers without a Decimal wrapper)."""
-
-    def default(item: Any) -> Any:
-        if isinstance(item, Decimal):
-            return int(item) if item == item.to_integral_value() else float(item)
-        raise TypeError(type(item).__name__)
-
-    return json.dumps(value, default=default, ensure_ascii=False, separators=(", ", ": "))
+    """A value as compact JSON; a Decimal keeps its exact digits (never a float)."""
+    return exact_json.dumps(value, separators=(", ", ": "))
 
 
 def _attempt_lines(event: AttemptEvent) -> list[str]:
