@@ -255,17 +255,20 @@ class _Simulation:
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
         step = self.orch.steps[event.index]
         position = Position(event.index, event.attempt, event.iteration)
+        # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
+        event = _recorded(step, event)
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
             self.events.append(event)
             self._note("cancel", position, "at step boundary")
             return
         next_pending: _Pending | None
-        if event.status is StepRunStatus.SUCCEEDED:
-            assert event.outputs is not None
+        if event.outputs is not None:  # succeeded, or failed at max_iterations: kept
             self.outputs[step.name] = event.outputs
-            next_pending, event = self._after_success(step, event, position)
+        if event.status is StepRunStatus.SUCCEEDED:
+            next_pending = self._after_success(step, event, position)
         else:
-            next_pending = self._after_failure(step, event, position, retryable=True)
+            retryable = event.outputs is None  # max_iterations is not transient
+            next_pending = self._after_failure(step, event, position, retryable=retryable)
         self.events.append(event)
         if next_pending is not None and self.status is RunStatus.PAUSED:
             self.position = next_pending.position  # kept; resume enqueues it without delay
@@ -277,18 +280,10 @@ class _Simulation:
 
     def _after_success(
         self, step: Step, event: AttemptEvent, position: Position
-    ) -> tuple[_Pending | None, AttemptEvent]:
+    ) -> _Pending | None:
         if is_complete(step, event.outputs or {}):
-            return self._advance(position), event
-        assert step.repeat is not None
-        if position.iteration < step.repeat.max_iterations:
-            return _Pending(Position(position.index, 1, position.iteration + 1), 0), event
-        error = (
-            f"max_iterations ({step.repeat.max_iterations}) reached before "
-            f"{step.repeat.until} was true"
-        )
-        event = replace(event, status=StepRunStatus.FAILED, error=error)
-        return self._after_failure(step, event, position, retryable=False), event
+            return self._advance(position)
+        return _Pending(Position(position.index, 1, position.iteration + 1), 0)
 
     def _after_failure(
         self, step: Step, event: AttemptEvent, position: Position, *, retryable: bool
@@ -374,6 +369,20 @@ class _Simulation:
                 inputs=inputs,
             )
         )
+
+
+def _recorded(step: Step, event: AttemptEvent) -> AttemptEvent:
+    """The attempt as its Step Run records it: a repeating step's last allowed iteration that
+    is not complete is Failed with the max_iterations error (its outputs are kept)."""
+    if event.status is not StepRunStatus.SUCCEEDED or is_complete(step, event.outputs or {}):
+        return event
+    assert step.repeat is not None
+    if event.iteration < step.repeat.max_iterations:
+        return event
+    error = (
+        f"max_iterations ({step.repeat.max_iterations}) reached before {step.repeat.until} was true"
+    )
+    return replace(event, status=StepRunStatus.FAILED, error=error)
 
 
 def _check_control(orchestration: Orchestration, control: Control) -> None:
