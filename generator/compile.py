@@ -136,7 +136,10 @@ class _Compiler:
         default = None
         if decl.default is not None:
             default = self.literal(decl.default, decl.type, decl.location, f"{path}.default")
-        return InputPlan(value=value, required=decl.required, default=default)
+        # A required input with a default is never missing (docs/spec.md): the default
+        # applies, as the simulator's prepare_inputs does; the validator warns about it.
+        required = decl.required and decl.default is None
+        return InputPlan(value=value, required=required, default=default)
 
     def slot(
         self,

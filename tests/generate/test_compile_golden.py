@@ -106,3 +106,16 @@ def test_every_assert_has_a_message(rendered: dict[str, str]) -> None:
     assert len(calls) > 20
     for call in calls:
         assert "'" in call.split(",")[-1], f"assert without a message: {call}"
+
+
+def test_a_required_input_with_a_default_takes_the_default_in_prepare_inputs() -> None:
+    # docs/spec.md: such an input is never missing; the simulator applies the default too.
+    spec = (
+        "orchestration: Req_Default\ninputs:\n  region: {type: Text, required: true, "
+        "default: EMEA}\nsteps:\n  - name: Only\n    apex: OnlyStep\n"
+        "    inputs: {region: $input.region}\n"
+    )
+    plan = render_plan(compile_plan(load_spec_text(spec, "spec.yaml")))["SfPlan_Req_Default.cls"]
+    assert "withDefault(given.get('region'), 'EMEA')" in plan
+    assert "required(given, 'region')" not in plan
+    assert "private static Object required(" not in plan
