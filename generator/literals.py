@@ -226,7 +226,9 @@ def json_value(value: LiteralValue) -> object:
     if isinstance(value, list):
         return [json_value(item) for item in value]
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+        utc = value.astimezone(dt.UTC)
+        millis = f".{utc.microsecond // 1000:03d}" if utc.microsecond else ""
+        return utc.strftime("%Y-%m-%dT%H:%M:%S") + millis + "Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
