@@ -146,7 +146,10 @@ public with sharing class SfScn_Driver {
     }
   }
 
-  /** Asserts a Step Run against the simulator's attempt; error is a substring (or null). */
+  /**
+   * Asserts a Step Run against the simulator's attempt: expected[6] is the error, compared
+   * whole when expected[7] is true, else as a substring (or null).
+   */
   public static void assertStepRun(
     Stepforce_Step_Run__c actual,
     List<Object> expected,
@@ -158,7 +161,26 @@ public with sharing class SfScn_Driver {
     Assert.areEqual((String) expected[3], actual.Status__c, label + ': status');
     assertSameJson((String) expected[4], actual.Inputs__c, label + ': inputs');
     assertSameJson((String) expected[5], actual.Outputs__c, label + ': outputs');
-    assertContains((String) expected[6], actual.Error__c, label + ': error');
+    assertError(
+      (String) expected[6],
+      (Boolean) expected[7],
+      actual.Error__c,
+      label + ': error'
+    );
+  }
+
+  /** The whole error when the org's text is known (exact), else a substring of it. */
+  public static void assertError(
+    String expected,
+    Boolean exact,
+    String actual,
+    String message
+  ) {
+    if (exact && expected != null) {
+      Assert.areEqual(expected, actual, message);
+      return;
+    }
+    assertContains(expected, actual, message);
   }
 
   public static void assertContains(String expected, String actual, String message) {

@@ -30,6 +30,12 @@ from stepforce.generator.literals import epoch_millis
 from stepforce.generator.project import DEFAULT_API_VERSION, apex_class_meta
 from stepforce.generator.render import render_plan
 from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
+from stepforce.generator.simulate.apex_strings import (
+    ERROR_LIMIT,
+    SHOWN_LIMIT,
+    apex_length,
+    uncatchable_text,
+)
 from stepforce.generator.simulate.engine import Action, Control, InputsRejectedError
 from stepforce.generator.simulate.fixtures import OutcomeKind
 from stepforce.generator.simulate.scenarios import Scenario
@@ -98,17 +104,41 @@ def json_text(value: Any) -> str:
     raise UsageError(f"a {type(value).__name__} value is not JSON")
 
 
-#: A coercion message up to the offending value's kind: how Apex and Python print the value
-#: itself differs (String.valueOf of a Datetime uses the user's time zone), the rest does not.
-_COERCION = re.compile(r"^(.*?: expected [\w<>]+, got \w+) ")
+#: A coercion message: everything up to the offending value's kind, the kind, the value shown.
+_COERCION = re.compile(r"^(.*?: expected [\w<>]+, got (\w+)) (.*)$", re.DOTALL)
+#: Kinds whose String.valueOf rendering the org does not document (element formats vary).
+_UNKNOWN_RENDERING = {"List", "Map"}
 
 
-def comparable_error(error: str | None) -> Apex:
-    """The part of an error both engines write identically, as an Apex literal (or null)."""
+def error_is_exact(error: str | None) -> bool:
+    """Whether the org's whole text of ``error`` is known: every error but a coercion error
+    showing a List, a Map or an exponent-form Number, or one whose text was cut inside a
+    surrogate pair (the org keeps half a character there; see apex_strings.apex_left)."""
     if error is None:
-        return Apex("null")
+        return True
+    if error.endswith("...") and apex_length(error[:-3]) == ERROR_LIMIT - 4:
+        return False
     match = _COERCION.match(error)
-    return apex_string(match.group(1) if match else error)
+    if match is None:
+        return True
+    shown = match.group(3)
+    if shown.endswith("...") and apex_length(shown[:-3]) == SHOWN_LIMIT - 4:
+        return False
+    if match.group(2) == "Number" and "E" in shown:
+        return False  # exponent form: emitted as plain digits (see apex_value)
+    return match.group(2) not in _UNKNOWN_RENDERING
+
+
+def comparable_error(error: str | None) -> tuple[Apex, Apex]:
+    """The error as an Apex literal (or null) and whether it is compared whole (``true``) or
+    as a substring up to the value's kind (``false``)."""
+    if error is None:
+        return Apex("null"), Apex("true")
+    if error_is_exact(error):
+        return apex_string(error), Apex("true")
+    match = _COERCION.match(error)
+    assert match is not None or error.endswith("...")
+    return apex_string(match.group(1) if match else error[:-3]), Apex("false")
 
 
 def _nullable_json(value: Any) -> Apex:
@@ -125,7 +155,8 @@ def _script_lines(scenario: Scenario) -> list[str]:
             elif outcome.kind is OutcomeKind.ERROR:
                 lines.append(f"      .fails({name}, {apex_string(outcome.error)})")
             else:
-                lines.append(f"      .failsUncatchably({name}, {apex_string(outcome.error)})")
+                text = uncatchable_text(outcome.error)  # what the org's finalizer records
+                lines.append(f"      .failsUncatchably({name}, {apex_string(text)})")
     return [*lines[:-1], lines[-1] + ";"] if len(lines) > 1 else []
 
 
@@ -150,7 +181,7 @@ def _attempt_line(number: int, event: AttemptEvent) -> str:
         apex_string(event.status.value),
         _nullable_json(event.inputs),
         _nullable_json(event.outputs),
-        comparable_error(event.error),
+        *comparable_error(event.error),
     ]
     label = apex_string(f"step run {number} ({event.step})")
     return (
@@ -168,13 +199,13 @@ def _run_assertions(trace: Trace) -> list[str]:
     ]
     lines += [_attempt_line(n, event) for n, event in enumerate(attempts, start=1)]
     delays = ", ".join(str(d) for d in trace.delays)
-    error = comparable_error(trace.error)
+    error, exact = comparable_error(trace.error)
     lines += [
         "    Stepforce_Run__c run = StepforceTestSupport.reload(driver.runId);",
         f"    Assert.areEqual({apex_string(trace.status.value)}, run.Status__c, 'run status');",
         f"    Assert.areEqual({apex_string(trace.current_step or '')}, run.Current_Step__c, "
         "'current step');",
-        f"    SfScn_Driver.assertContains({error}, run.Error__c, 'run error');",
+        f"    SfScn_Driver.assertError({error}, {exact}, run.Error__c, 'run error');",
         f"    SfScn_Driver.assertSameJson({apex_string(json_text(trace.context))}, "
         "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
         f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
@@ -189,8 +220,8 @@ def _rejected_lines(message: str) -> list[str]:
         "      driver.start(inputs);",
         "      Assert.fail('prepareInputs should refuse these inputs');",
         "    } catch (StepforceCoerce.CoercionException e) {",
-        f"      SfScn_Driver.assertContains({comparable_error(message)}, e.getMessage(), "
-        "'the refusal');",
+        f"      SfScn_Driver.assertError({', '.join(comparable_error(message))}, "
+        "e.getMessage(), 'the refusal');",
         "    }",
     ]
 

@@ -12,6 +12,12 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from stepforce.generator.simulate.apex_strings import (
+    SHOWN_LIMIT,
+    apex_left,
+    apex_length,
+    string_value_of,
+)
 from stepforce.generator.spec.model import Scalar, ValueType
 from stepforce.generator.text_patterns import DATE_TEXT, DATETIME_TEXT, DECIMAL_TEXT, ID_TEXT, whole
 
@@ -23,7 +29,7 @@ class CoercionError(ValueError):
 
 
 def describe(value: Any) -> str:
-    """How a coercion error shows the offending value: its Apex-ish kind and a short repr."""
+    """How a coercion error shows the offending value, as StepforceCoerce.describe does."""
     if isinstance(value, bool):
         kind = "Boolean"
     elif isinstance(value, int | float | Decimal):
@@ -40,12 +46,12 @@ def describe(value: Any) -> str:
         kind = "Map"
     else:
         kind = type(value).__name__
-    if isinstance(value, bool):
-        shown = "true" if value else "false"  # as Apex prints a Boolean
-    else:
-        shown = repr(value) if isinstance(value, str) else str(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    # StepforceCoerce.describe: String.valueOf, a Text in quotes, cut to 60 UTF-16 units.
+    shown = string_value_of(value)
+    if isinstance(value, str):
+        shown = f"'{shown}'"
+    if apex_length(shown) > SHOWN_LIMIT:
+        shown = apex_left(shown, SHOWN_LIMIT - 3) + "..."
     return f"{kind} {shown}"
 
 

@@ -20,6 +20,11 @@ from typing import Any
 
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
+from stepforce.generator.simulate.apex_strings import (
+    ERROR_LIMIT,
+    apex_abbreviate,
+    uncatchable_text,
+)
 from stepforce.generator.simulate.coerce import CoercionError, to_json
 from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind, check_fixtures
 from stepforce.generator.simulate.plan import (
@@ -213,8 +218,9 @@ class _Simulation:
         base = replace(base, inputs=inputs)
         outcome = self._take(step, position)
         if outcome.kind is not OutcomeKind.OUTPUTS:
-            uncatchable = outcome.kind is OutcomeKind.LIMIT
-            return replace(base, error=outcome.error, uncatchable=uncatchable)
+            if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>
+                return replace(base, error=uncatchable_text(outcome.error), uncatchable=True)
+            return replace(base, error=outcome.error)
         try:
             outputs = coerce_outputs(step, outcome.outputs)
         except CoercionError as error:
@@ -257,8 +263,10 @@ class _Simulation:
         position = Position(event.index, event.attempt, event.iteration)
         # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
         event = _recorded(step, event)
+        # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
+        shown = replace(event, error=_abbreviated(event.error))
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
-            self.events.append(event)
+            self.events.append(shown)
             self._note("cancel", position, "at step boundary")
             return
         next_pending: _Pending | None
@@ -269,7 +277,7 @@ class _Simulation:
         else:
             retryable = event.outputs is None  # max_iterations is not transient
             next_pending = self._after_failure(step, event, position, retryable=retryable)
-        self.events.append(event)
+        self.events.append(shown)
         if next_pending is not None and self.status is RunStatus.PAUSED:
             self.position = next_pending.position  # kept; resume enqueues it without delay
             self._note("pause", next_pending.position, "at step boundary")
@@ -295,7 +303,7 @@ class _Simulation:
         if step.on_failure is OnFailure.CONTINUE:
             return self._advance(position)
         self.status = RunStatus.FAILED
-        self.error = f"Step {step.name} failed: {event.error}"
+        self.error = _abbreviated(f"Step {step.name} failed: {event.error}")
         return None
 
     def _advance(self, position: Position) -> _Pending | None:
@@ -369,6 +377,10 @@ class _Simulation:
                 inputs=inputs,
             )
         )
+
+
+def _abbreviated(error: str | None) -> str | None:
+    return None if error is None else apex_abbreviate(error, ERROR_LIMIT)
 
 
 def _recorded(step: Step, event: AttemptEvent) -> AttemptEvent:

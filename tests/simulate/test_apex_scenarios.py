@@ -17,6 +17,7 @@ from stepforce.generator.check.tools import tools_dir
 from stepforce.generator.generate import generate
 from stepforce.generator.simulate.apex_scenarios import (
     apex_value,
+    comparable_error,
     json_text,
     render_apex_tests,
     render_scenario_test,
@@ -190,9 +191,21 @@ def test_the_emitted_apex_uses_the_runtime_and_plans_correctly(tmp_path: Path) -
     assert _errors_in_scenario_classes(out, {"semantics"}) == []
 
 
-def test_coercion_errors_are_compared_up_to_the_value_kind() -> None:
-    """Apex prints a Datetime in the user's time zone; the field, type and kind must match."""
+def test_coercion_errors_are_compared_whole_with_the_value_as_the_org_renders_it() -> None:
+    """String.valueOf of a Datetime uses the running user's time zone: the emitted tests run
+    as StepforceEntryTestSupport.admin(), whose time zone is GMT, so the text is known."""
     apex = _render("date_coercion_error")
-    assert "'Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "'Step Load failed: Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "2026-11-20 10:00:00" not in apex
+    assert ("'Load.outputs.asOf: expected Date, got Datetime 2026-11-20 10:00:00', true }") in apex
+    assert (
+        "SfScn_Driver.assertError('Step Load failed: Load.outputs.asOf: expected Date, got "
+        "Datetime 2026-11-20 10:00:00', true, run.Error__c, 'run error');"
+    ) in apex
+
+
+def test_list_values_in_coercion_errors_are_compared_up_to_the_kind() -> None:
+    error = "Load.inputs.ids: expected List<Id>, got Text 'x'"
+    assert comparable_error(error) == ("'" + error.replace("'", "\\'") + "'", "true")
+    listed = "Load.outputs.asOf: expected Date, got List (2026-11-20, x)"
+    assert comparable_error(listed) == ("'Load.outputs.asOf: expected Date, got List'", "false")
+    exponent = "Load.outputs.n: expected Text, got Number 1E+3"
+    assert comparable_error(exponent) == ("'Load.outputs.n: expected Text, got Number'", "false")
