@@ -114,9 +114,15 @@ public with sharing class SfScn_Driver {
     // A failed attempt fails its job (the engine rethrows): StepforceTestSupport.runJob
     // hands back what the platform would give the finalizer.
     System.FinalizerContext outcome = StepforceTestSupport.runJob(next);
+    // Controls requested while the job ran, before its finalizer reads the run's status.
     Control during = this.armed('after', stepName, position);
-    if (during != null) {
-      this.apply(during);
+    while (during != null) {
+      if (during.action == 'resume') {
+        this.resumeBeforeFinalizer(next.jobId);
+      } else {
+        this.apply(during);
+      }
+      during = this.armed('after', stepName, position);
     }
     next.engine.getFinalizer().execute(outcome);
     this.recorder.running = null;
@@ -131,6 +137,22 @@ public with sharing class SfScn_Driver {
       return this.controls.remove(0);
     }
     return null;
+  }
+
+  /**
+   * A resume while the paused job's finalizer has not run yet: in an org AsyncApexJob says
+   * the job ended and no Step Run names it, so the service enqueues nothing and the finalizer
+   * carries on. Recorded jobs have no AsyncApexJob row, so the job is scripted as Completed.
+   */
+  private void resumeBeforeFinalizer(Id jobId) {
+    StepforceJobs previous = StepforceJobs.get();
+    StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
+      .put(jobId, 'Completed', 0);
+    try {
+      StepforceService.resume(String.valueOf(this.runId));
+    } finally {
+      StepforceJobs.current = previous;
+    }
   }
 
   private void apply(Control item) {
@@ -260,7 +282,10 @@ public with sharing class SfScn_Driver {
     public Map<String, Object> inputs;
 
     public Boolean isTrigger() {
-      return this.step != null && (this.action == 'pause' || this.action == 'cancel');
+      return this.step != null &&
+        (this.action == 'pause' ||
+        this.action == 'cancel' ||
+        this.action == 'resume');
     }
 
     public Boolean matches(String stepName, List<Integer> position) {

@@ -74,7 +74,7 @@ class Control:
     @property
     def is_trigger(self) -> bool:
         """Fires at an attempt (pause/cancel naming a step), not when the run has stopped."""
-        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL)
+        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL, Action.RESUME)
 
     def matches(self, step: str, position: Position) -> bool:
         return (
@@ -135,6 +135,7 @@ class _Simulation:
         self.error: str | None = None
         self.clock = 0
         self.pending: _Pending | None = None
+        self.early_resume: Position | None = None
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
@@ -191,11 +192,29 @@ class _Simulation:
         self.clock += pending.delay
         if self.status is RunStatus.QUEUED:
             self.status = RunStatus.RUNNING
-        during = self._armed(Moment.AFTER, pending.position)
-        if during is not None:  # the service sets the status while the job runs
-            self.status = RunStatus.PAUSED if during.action is Action.PAUSE else RunStatus.CANCELLED
         event = self._attempt(self.orch.steps[pending.position.index], pending)
+        # Controls requested while the job runs, before its finalizer reads the status.
+        during: Control | None = None
+        while (control := self._armed(Moment.AFTER, pending.position)) is not None:
+            self._during(control, pending.position)
+            during = control
         self._finalize(event, during)
+
+    def _during(self, control: Control, position: Position) -> None:
+        """The service sets the status while the job runs; a resume must follow a pause."""
+        if control.action is Action.RESUME:
+            if self.status is not RunStatus.PAUSED:
+                raise problem(
+                    control.location,
+                    f"illegal transition: resume a {self.status.value} run (the org answers 409)",
+                )
+            # StepforceService.resume sees the job may still move the run on (its finalizer
+            # has not run): it enqueues nothing, and the finalizer carries on as if no pause
+            # was asked, so a retry delay it decides is served.
+            self.status = RunStatus.RUNNING
+            self.early_resume = position  # noted after the attempt, where it takes effect
+            return
+        self.status = RunStatus.PAUSED if control.action is Action.PAUSE else RunStatus.CANCELLED
 
     # -- the job ----------------------------------------------------------------------------
     def _attempt(self, step: Step, pending: _Pending) -> AttemptEvent:
@@ -278,6 +297,12 @@ class _Simulation:
             retryable = event.outputs is None  # max_iterations is not transient
             next_pending = self._after_failure(step, event, position, retryable=retryable)
         self.events.append(shown)
+        if self.early_resume is not None:
+            detail = (
+                "paused and resumed before the attempt's finalizer ran: it carries on, delay served"
+            )
+            self._note("resume", self.early_resume, detail)
+            self.early_resume = None
         if next_pending is not None and self.status is RunStatus.PAUSED:
             self.position = next_pending.position  # kept; resume enqueues it without delay
             self._note("pause", next_pending.position, "at step boundary")
@@ -403,3 +428,6 @@ def _check_control(orchestration: Orchestration, control: Control) -> None:
             raise problem(control.location, f"no step '{name}' in {orchestration.name}")
     if control.action is Action.PAUSE and control.step is None:
         raise problem(control.location, "pause needs a step: pause: {after: STEP}")
+    resume_at = control.action is Action.RESUME and control.step is not None
+    if resume_at and control.moment is not Moment.AFTER:
+        raise problem(control.location, "resume takes 'after: STEP' (after a pause), not 'before'")
