@@ -43,6 +43,7 @@ from stepforce.generator.simulate.trace import AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import problem
 
 CLASS_PREFIX = "SfScn_"
+_REPEAT_FROM = 80  # a longer text of one repeated character is written as 'x'.repeat(n)
 MAX_CLASS_NAME = 40
 
 
@@ -71,6 +72,8 @@ def apex_value(value: Any) -> Apex:
     if isinstance(value, dt.date):
         return Apex(f"Date.newInstance({value.year}, {value.month}, {value.day})")
     if isinstance(value, str):
+        if len(value) > _REPEAT_FROM and value == value[0] * len(value):
+            return Apex(f"{apex_string(value[0])}.repeat({len(value)})")  # size-rule scenarios
         return apex_string(value)
     if isinstance(value, list | tuple):
         return Apex("new List<Object>{ " + ", ".join(apex_value(v) for v in value) + " }")
@@ -214,12 +217,12 @@ def _run_assertions(trace: Trace) -> list[str]:
     return lines
 
 
-def _rejected_lines(message: str) -> list[str]:
+def _rejected_lines(message: str, exception: str) -> list[str]:
     return [
         "    try {",
         "      driver.start(inputs);",
-        "      Assert.fail('prepareInputs should refuse these inputs');",
-        "    } catch (StepforceCoerce.CoercionException e) {",
+        "      Assert.fail('the start should be refused');",
+        f"    }} catch ({exception} e) {{",
         f"      SfScn_Driver.assertError({', '.join(comparable_error(message))}, "
         "e.getMessage(), 'the refusal');",
         "    }",
@@ -260,7 +263,7 @@ def render_scenario_test(scenario: Scenario) -> str:
     try:
         trace = scenario.run()
     except InputsRejectedError as error:
-        body = _as_admin(_rejected_lines(error.diagnostics[0].message))
+        body = _as_admin(_rejected_lines(error.diagnostics[0].message, error.apex_exception))
     else:
         # Read back as the same user: runs are Private and this test class is with sharing,
         # so the user who runs the tests might not see a run another user started.

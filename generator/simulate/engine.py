@@ -21,8 +21,10 @@ from typing import Any
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
 from stepforce.generator.simulate.apex_strings import (
+    CONTEXT_LIMIT,
     ERROR_LIMIT,
     apex_abbreviate,
+    serialized_length,
     uncatchable_text,
 )
 from stepforce.generator.simulate.coerce import CoercionError, to_json
@@ -95,7 +97,19 @@ class Control:
 
 
 class InputsRejectedError(SpecError):
-    """``prepareInputs`` refused the run inputs: in the org the start (or retry) gets a 400."""
+    """``prepareInputs`` refused the run inputs: in the org the start (or retry) gets a 400.
+
+    ``apex_exception`` is the class the org throws: the plan's CoercionException, or the
+    starter's BadRequestException for a context too large for its field.
+    """
+
+    apex_exception = "StepforceCoerce.CoercionException"
+
+
+class InputsTooLargeError(InputsRejectedError):
+    """StepforceStarter.prepare: the new run's context JSON is longer than Context__c."""
+
+    apex_exception = "StepforceService.BadRequestException"
 
 
 def simulate(
@@ -140,6 +154,7 @@ class _Simulation:
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
         self.inputs = self._prepare(self.fixtures.inputs, self.fixtures.input_locations)
+        self._check_size()
         self.pending = _Pending(Position(0), 0)
         self._note("start", self.position, inputs=dict(self.inputs))
         while self._tick():
@@ -374,6 +389,17 @@ class _Simulation:
         self._note("retry", self.position, inputs=overrides)
 
     # -- helpers --------------------------------------------------------------------------------
+    def _check_size(self) -> None:
+        """A start whose context JSON exceeds Context__c is refused (a retry's spills to a
+        file instead): StepforceStarter.prepare measures ``StepforceRunContext.initial``."""
+        length = serialized_length({"inputs": self.inputs, "steps": {}})
+        if length > CONTEXT_LIMIT:
+            message = f"inputs are too large: {length} characters of JSON"
+            raise InputsTooLargeError(
+                [Diagnostic(self.fixtures.location, message, source="simulate")],
+                f"the start is refused (the org answers 400): more than {CONTEXT_LIMIT}",
+            )
+
     def _prepare(self, raw: Mapping[str, Any], locations: Mapping[str, Location]) -> JsonMap:
         try:
             return prepare_inputs(self.orch, raw)

@@ -18,8 +18,10 @@ from stepforce.generator.simulate.apex_strings import (
     uncatchable_text,
 )
 from stepforce.generator.simulate.coerce import CoercionError, coerce, describe
-from stepforce.generator.simulate.engine import simulate
-from tests.simulate.conftest import fixtures_from, make_orch, make_step
+from stepforce.generator.simulate.engine import InputsTooLargeError, simulate
+from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind
+from stepforce.generator.spec.model import InputDecl
+from tests.simulate.conftest import fixtures_from, make_orch, make_step, vtype
 
 
 @pytest.mark.parametrize(
@@ -88,8 +90,26 @@ def test_serialized_length_is_the_length_of_the_compact_json() -> None:
 
 def test_coercion_errors_start_with_the_field() -> None:
     with pytest.raises(CoercionError, match=r"^f: expected Number, got Text 'x'$"):
-        coerce(
-            "x",
-            None or __import__("tests.simulate.conftest").simulate.conftest.vtype("Number"),
-            "f",
-        )
+        coerce("x", vtype("Number"), "f")
+
+
+def _sized(units: int) -> str:
+    """A text input whose start context {"inputs":{"note":"..."},"steps":{}} has ``units``."""
+    frame = len('{"inputs":{"note":""},"steps":{}}')
+    return "😀" + "x" * (units - frame - 2)  # the emoji is 2 UTF-16 units
+
+
+def test_a_start_context_of_exactly_the_field_size_runs_and_one_more_is_refused() -> None:
+    orch = make_orch(
+        make_step("Only", inputs={"note": ("$input.note", "Text")}),
+        inputs=(InputDecl("note", vtype("Text")),),
+    )
+    fits = Fixtures(
+        inputs={"note": _sized(131072)}, steps={"Only": (Outcome(OutcomeKind.OUTPUTS),)}
+    )
+    assert simulate(orch, fits).status.value == "Succeeded"
+    over = Fixtures(inputs={"note": _sized(131073)})
+    with pytest.raises(InputsTooLargeError) as refused:
+        simulate(orch, over)
+    assert refused.value.diagnostics[0].message == "inputs are too large: 131073 characters of JSON"
+    assert refused.value.apex_exception == "StepforceService.BadRequestException"
