@@ -7,19 +7,18 @@ It follows docs/engine.md "Semantics of a run" step for step; the scenario files
 Control actions are applied in the order given; only the first unapplied one is armed.
 ``pause``/``cancel`` with a step fire *after* (the request arrives while that attempt runs and
 takes effect at its boundary) or *before* (the job for that attempt is queued, not started,
-and is aborted) the first matching attempt. ``resume``, ``retry`` and a step-less ``cancel``
-apply when the run has stopped (Paused, Failed, Cancelled).
+and is aborted) the first matching attempt; ``resume`` with a step (after a pause at the same
+attempt) arrives before that attempt's finalizer ran. ``resume``, ``retry`` and a step-less
+``cancel`` apply when the run has stopped (Paused, Failed, Cancelled).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stepforce.diagnostics import Diagnostic, Location
-from stepforce.errors import SpecError
 from stepforce.generator.simulate.apex_strings import (
     CONTEXT_LIMIT,
     ERROR_LIMIT,
@@ -28,7 +27,23 @@ from stepforce.generator.simulate.apex_strings import (
     uncatchable_text,
 )
 from stepforce.generator.simulate.coerce import CoercionError, to_json
-from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind, check_fixtures
+from stepforce.generator.simulate.controls import (
+    Action,
+    Control,
+    FixtureProblemsError,
+    InputsRejectedError,
+    InputsTooLargeError,
+    Moment,
+    check_control,
+)
+from stepforce.generator.simulate.fixtures import (
+    Feed,
+    Fixtures,
+    FixturesExhausted,
+    Outcome,
+    OutcomeKind,
+    check_fixtures,
+)
 from stepforce.generator.simulate.plan import (
     InputsError,
     JsonMap,
@@ -50,68 +65,6 @@ from stepforce.generator.simulate.yamlsrc import problem
 from stepforce.generator.spec.model import OnFailure, Orchestration, Step
 
 
-class Action(StrEnum):
-    PAUSE = "pause"
-    RESUME = "resume"
-    CANCEL = "cancel"
-    RETRY = "retry"
-
-
-class Moment(StrEnum):
-    AFTER = "after"  # requested while the attempt runs; effect at its step boundary
-    BEFORE = "before"  # requested while the attempt's job is queued; the job is aborted
-
-
-@dataclass(frozen=True)
-class Control:
-    action: Action
-    step: str | None = None
-    moment: Moment = Moment.AFTER
-    iteration: int | None = None
-    attempt: int | None = None
-    from_step: str | None = None  # retry only
-    inputs: Mapping[str, Any] = field(default_factory=dict)  # retry only: input overrides
-    location: Location = field(default=Location(""), compare=False)
-
-    @property
-    def is_trigger(self) -> bool:
-        """Fires at an attempt (pause/cancel naming a step), not when the run has stopped."""
-        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL, Action.RESUME)
-
-    def matches(self, step: str, position: Position) -> bool:
-        return (
-            self.step == step
-            and self.iteration in (None, position.iteration)
-            and self.attempt in (None, position.attempt)
-        )
-
-    def describe(self) -> str:
-        if not self.is_trigger:
-            return self.action.value
-        where = f"{self.moment.value} {self.step}"
-        if self.iteration is not None:
-            where += f" iteration {self.iteration}"
-        if self.attempt is not None:
-            where += f" attempt {self.attempt}"
-        return f"{self.action.value} {where}"
-
-
-class InputsRejectedError(SpecError):
-    """``prepareInputs`` refused the run inputs: in the org the start (or retry) gets a 400.
-
-    ``apex_exception`` is the class the org throws: the plan's CoercionException, or the
-    starter's BadRequestException for a context too large for its field.
-    """
-
-    apex_exception = "StepforceCoerce.CoercionException"
-
-
-class InputsTooLargeError(InputsRejectedError):
-    """StepforceStarter.prepare: the new run's context JSON is longer than Context__c."""
-
-    apex_exception = "StepforceService.BadRequestException"
-
-
 def simulate(
     orchestration: Orchestration, fixtures: Fixtures, controls: Sequence[Control] = ()
 ) -> Trace:
@@ -123,7 +76,7 @@ def simulate(
     """
     check_fixtures(fixtures, orchestration)
     for control in controls:
-        _check_control(orchestration, control)
+        check_control(orchestration, control)
     return _Simulation(orchestration, fixtures, controls).run()
 
 
@@ -140,7 +93,7 @@ class _Simulation:
         self.orch = orchestration
         self.fixtures = fixtures
         self.controls = list(controls)
-        self.used: dict[str, int] = {}
+        self.feed = Feed(fixtures)
         self.events: list[Event] = []
         self.status = RunStatus.QUEUED
         self.position = Position(0)
@@ -157,8 +110,13 @@ class _Simulation:
         self._check_size()
         self.pending = _Pending(Position(0), 0)
         self._note("start", self.position, inputs=dict(self.inputs))
-        while self._tick():
-            continue
+        try:
+            while self._tick():
+                continue
+        except FixturesExhausted:
+            raise FixtureProblemsError(self.feed.problems, self._trace()) from None
+        if self.feed.problems:
+            raise FixtureProblemsError(self.feed.problems, self._trace())
         if self.controls:
             control = self.controls[0]
             raise problem(
@@ -166,6 +124,9 @@ class _Simulation:
                 f"'{control.describe()}' never applied: "
                 f"the run ended {self.status.value} before that point",
             )
+        return self._trace()
+
+    def _trace(self) -> Trace:
         return Trace(
             orchestration=self.orch.name,
             events=tuple(self.events),
@@ -265,31 +226,7 @@ class _Simulation:
         )
 
     def _take(self, step: Step, position: Position) -> Outcome:
-        outcomes = self.fixtures.steps.get(step.name, ())
-        used = self.used.get(step.name, 0)
-        where = self.fixtures.step_locations.get(step.name, self.fixtures.location)
-        at = f"iteration {position.iteration} attempt {position.attempt}"
-        if used >= len(outcomes):
-            raise problem(
-                where,
-                f"fixtures for step '{step.name}' are exhausted: {len(outcomes)} result(s) "
-                f"given, the engine needs one more for {at}",
-                f"steps.{step.name}",
-            )
-        outcome = outcomes[used]
-        self.used[step.name] = used + 1
-        if outcome.iteration not in (None, position.iteration) or outcome.attempt not in (
-            None,
-            position.attempt,
-        ):
-            raise problem(
-                outcome.location,
-                f"result {used + 1} of step '{step.name}' is marked for iteration "
-                f"{outcome.iteration or '*'} attempt {outcome.attempt or '*'}, "
-                f"but the engine used it for {at}",
-                f"steps.{step.name}[{used}]",
-            )
-        return outcome
+        return self.feed.take(step.name, position.iteration, position.attempt)
 
     # -- the finalizer ----------------------------------------------------------------------
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
@@ -386,7 +323,11 @@ class _Simulation:
         self.position = Position(index)
         self.pending = _Pending(self.position, 0)
         overrides = to_json(dict(control.inputs)) or None
-        self._note("retry", self.position, inputs=overrides)
+        step = self.orch.steps[index]
+        detail = ""
+        if step.repeat is not None:  # earlier iterations' outputs stay in the context
+            detail = f"{step.name} repeats: it restarts at iteration 1, where $self is empty (null)"
+        self._note("retry", self.position, detail, inputs=overrides)
 
     # -- helpers --------------------------------------------------------------------------------
     def _check_size(self) -> None:
@@ -446,14 +387,3 @@ def _recorded(step: Step, event: AttemptEvent) -> AttemptEvent:
         f"max_iterations ({step.repeat.max_iterations}) reached before {step.repeat.until} was true"
     )
     return replace(event, status=StepRunStatus.FAILED, error=error)
-
-
-def _check_control(orchestration: Orchestration, control: Control) -> None:
-    for name in (control.step, control.from_step):
-        if name is not None and orchestration.step(name) is None:
-            raise problem(control.location, f"no step '{name}' in {orchestration.name}")
-    if control.action is Action.PAUSE and control.step is None:
-        raise problem(control.location, "pause needs a step: pause: {after: STEP}")
-    resume_at = control.action is Action.RESUME and control.step is not None
-    if resume_at and control.moment is not Moment.AFTER:
-        raise problem(control.location, "resume takes 'after: STEP' (after a pause), not 'before'")
