@@ -10,12 +10,8 @@ import click
 from stepforce.cli.output import emit_json
 from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
-from stepforce.generator.simulate.engine import (
-    Action,
-    Control,
-    FixtureProblemsError,
-    simulate,
-)
+from stepforce.generator.simulate.controls import Action, Control, FixtureProblemsError
+from stepforce.generator.simulate.engine import simulate
 from stepforce.generator.simulate.fixtures import load_fixtures
 from stepforce.generator.simulate.scenarios import Scenario, load_scenario
 from stepforce.generator.simulate.trace import RunStatus, Trace, render_lines

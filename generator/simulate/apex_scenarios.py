@@ -36,7 +36,7 @@ from stepforce.generator.simulate.apex_strings import (
     apex_length,
     uncatchable_text,
 )
-from stepforce.generator.simulate.engine import Action, Control, InputsRejectedError
+from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError
 from stepforce.generator.simulate.fixtures import OutcomeKind
 from stepforce.generator.simulate.scenarios import Scenario
 from stepforce.generator.simulate.trace import AttemptEvent, Trace

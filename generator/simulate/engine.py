@@ -80,6 +80,17 @@ def simulate(
     return _Simulation(orchestration, fixtures, controls).run()
 
 
+__all__ = [  # the controls and errors are re-exported: callers know them from here
+    "Action",
+    "Control",
+    "FixtureProblemsError",
+    "InputsRejectedError",
+    "InputsTooLargeError",
+    "Moment",
+    "simulate",
+]
+
+
 @dataclass
 class _Pending:
     position: Position
