@@ -206,6 +206,14 @@ def epoch_millis(value: dt.datetime) -> int:
     return (aware - _EPOCH) // _MILLISECOND
 
 
+def gmt_text(value: dt.datetime, separator: str = " ") -> str:
+    """``YYYY-MM-DD<separator>HH:MM:SS`` in GMT; the year always has 4 digits (``strftime``'s
+    ``%Y`` writes year 1 as ``1`` on glibc)."""
+    utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    day = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+    return f"{day}{separator}{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+
+
 def sub_millisecond(value: dt.datetime) -> bool:
     """Whether ``value`` has a part a Datetime (millisecond precision) cannot hold."""
     return value.microsecond % 1000 != 0
@@ -228,7 +236,7 @@ def json_value(value: LiteralValue) -> object:
     if isinstance(value, dt.datetime):
         utc = value.astimezone(dt.UTC)
         millis = f".{utc.microsecond // 1000:03d}" if utc.microsecond else ""
-        return utc.strftime("%Y-%m-%dT%H:%M:%S") + millis + "Z"
+        return f"{gmt_text(utc, 'T')}{millis}Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -18,6 +18,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from stepforce.generator.literals import gmt_text
+
 #: Step Run and run ``Error__c``: ``abbreviate(ERROR_LIMIT)`` (StepforceFinalizer).
 ERROR_LIMIT = 32768
 #: A new run's context JSON must fit ``Context__c`` (StepforceStarter.prepare; 400 otherwise).
@@ -69,8 +71,7 @@ def string_value_of(value: Any) -> str:
     if isinstance(value, int | float):
         return str(Decimal(str(value)))
     if isinstance(value, dt.datetime):
-        utc = value.astimezone(dt.UTC) if value.tzinfo else value
-        return utc.strftime("%Y-%m-%d %H:%M:%S")
+        return gmt_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from stepforce.generator.literals import gmt_text
 from stepforce.generator.simulate.apex_strings import (
     SHOWN_LIMIT,
     apex_left,
@@ -213,7 +214,7 @@ def to_json(value: Any) -> Any:
     """
     if isinstance(value, dt.datetime):
         utc = value.astimezone(dt.UTC)
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        return f"{gmt_text(utc, 'T')}.{utc.microsecond // 1000:03d}Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

@@ -15,7 +15,7 @@ from stepforce import exact_json
 from stepforce.cli.main import main
 from stepforce.generator.literals import apex_literal, epoch_millis
 from stepforce.generator.simulate.apex_scenarios import apex_value
-from stepforce.generator.simulate.coerce import CoercionError, coerce
+from stepforce.generator.simulate.coerce import CoercionError, coerce, to_json
 from stepforce.generator.simulate.trace import show
 from stepforce.generator.spec.cron import cron_problems
 from tests.simulate.conftest import vtype
@@ -106,3 +106,11 @@ def test_epoch_millis_is_exact_where_a_float_timestamp_is_not() -> None:
 def test_emitted_datetimes_carry_the_exact_milliseconds() -> None:
     assert apex_value(SLIPPERY) == "Datetime.newInstance(4394532102952L)"
     assert apex_literal(SLIPPERY, vtype("DateTime")) == "Datetime.newInstance(4394532102952L)"
+
+
+def test_a_datetime_before_year_1000_keeps_a_four_digit_year() -> None:
+    # Found by the parity test: strftime("%Y") writes year 1 as "1" on glibc.
+    early = dt.datetime(1, 1, 1, 0, 0, 0, 5000, tzinfo=dt.UTC)
+    assert coerce(early, vtype("DateTime"), "x") == early
+    assert to_json(early) == "0001-01-01T00:00:00.005Z"
+    assert show(to_json(dt.date(987, 6, 5))) == '"0987-06-05"'
