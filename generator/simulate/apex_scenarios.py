@@ -32,6 +32,7 @@ from stepforce.generator.render import render_plan
 from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
 from stepforce.generator.simulate.apex_strings import (
     ERROR_LIMIT,
+    LONG_TEXT_LIMIT,
     SHOWN_LIMIT,
     apex_length,
     uncatchable_text,
@@ -43,7 +44,8 @@ from stepforce.generator.simulate.trace import AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import problem
 
 CLASS_PREFIX = "SfScn_"
-_REPEAT_FROM = 80  # a longer text of one repeated character is written as 'x'.repeat(n)
+#: A run of more than 80 equal characters is written as 'x'.repeat(n) (size-rule scenarios).
+_RUN = re.compile(r"(.)\1{80,}", re.DOTALL)
 MAX_CLASS_NAME = 40
 
 
@@ -72,9 +74,7 @@ def apex_value(value: Any) -> Apex:
     if isinstance(value, dt.date):
         return Apex(f"Date.newInstance({value.year}, {value.month}, {value.day})")
     if isinstance(value, str):
-        if len(value) > _REPEAT_FROM and value == value[0] * len(value):
-            return Apex(f"{apex_string(value[0])}.repeat({len(value)})")  # size-rule scenarios
-        return apex_string(value)
+        return text_literal(value)
     if isinstance(value, list | tuple):
         return Apex("new List<Object>{ " + ", ".join(apex_value(v) for v in value) + " }")
     if isinstance(value, Mapping):
@@ -144,8 +144,23 @@ def comparable_error(error: str | None) -> tuple[Apex, Apex]:
     return apex_string(match.group(1) if match else error[:-3]), Apex("false")
 
 
+def text_literal(text: str) -> Apex:
+    """``text`` as an Apex String expression: a literal, with long runs of one character as
+    ``'x'.repeat(n)`` so a value of 131,100 characters does not become a literal that long."""
+    parts: list[str] = []
+    start = 0
+    for run in _RUN.finditer(text):
+        if run.start() > start:
+            parts.append(apex_string(text[start : run.start()]))
+        parts.append(f"{apex_string(run.group(1))}.repeat({len(run.group())})")
+        start = run.end()
+    if start < len(text) or not parts:
+        parts.append(apex_string(text[start:]))
+    return Apex(" + ".join(parts))
+
+
 def _nullable_json(value: Any) -> Apex:
-    return Apex("null") if value is None else apex_string(json_text(value))
+    return Apex("null") if value is None else text_literal(json_text(value))
 
 
 def _script_lines(scenario: Scenario) -> list[str]:
@@ -182,7 +197,8 @@ def _attempt_line(number: int, event: AttemptEvent) -> str:
         str(event.iteration),
         str(event.attempt),
         apex_string(event.status.value),
-        _nullable_json(event.inputs),
+        # Inputs the org cuts: the driver checks the cut (its length), not the JSON.
+        Apex(str(LONG_TEXT_LIMIT)) if event.inputs_cut else _nullable_json(event.inputs),
         _nullable_json(event.outputs),
         *comparable_error(event.error),
     ]
@@ -209,7 +225,7 @@ def _run_assertions(trace: Trace) -> list[str]:
         f"    Assert.areEqual({apex_string(trace.current_step or '')}, run.Current_Step__c, "
         "'current step');",
         f"    SfScn_Driver.assertError({error}, {exact}, run.Error__c, 'run error');",
-        f"    SfScn_Driver.assertSameJson({apex_string(json_text(trace.context))}, "
+        f"    SfScn_Driver.assertSameJson({text_literal(json_text(trace.context))}, "
         "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
         f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
         "'retry delays in minutes');",

@@ -24,6 +24,8 @@ from stepforce.generator.literals import gmt_text
 ERROR_LIMIT = 32768
 #: A new run's context JSON must fit ``Context__c`` (StepforceStarter.prepare; 400 otherwise).
 CONTEXT_LIMIT = 131072
+#: Step Run ``Inputs__c``: ``abbreviate(LONG_TEXT_LIMIT)`` of the JSON (StepforceFinalizer).
+LONG_TEXT_LIMIT = 131072
 #: A coercion error shows at most this much of the value (StepforceCoerce.describe).
 SHOWN_LIMIT = 60
 #: How an uncatchable failure's text reads when the fixture gives only the message.

@@ -22,6 +22,7 @@ from stepforce.diagnostics import Diagnostic, Location
 from stepforce.generator.simulate.apex_strings import (
     CONTEXT_LIMIT,
     ERROR_LIMIT,
+    LONG_TEXT_LIMIT,
     apex_abbreviate,
     serialized_length,
     uncatchable_text,
@@ -221,7 +222,8 @@ class _Simulation:
             inputs = resolve_inputs(step, self.inputs, self.outputs, position.iteration)
         except CoercionError as error:  # the step never ran, so no fixture entry is used
             return replace(base, error=str(error))
-        base = replace(base, inputs=inputs)
+        # StepforceFinalizer.stepRun: Inputs__c is abbreviate(LONG_TEXT_LIMIT) of the JSON.
+        base = replace(base, inputs=inputs, inputs_cut=serialized_length(inputs) > LONG_TEXT_LIMIT)
         outcome = self._take(step, position)
         if outcome.kind is not OutcomeKind.OUTPUTS:
             if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>

@@ -46,6 +46,7 @@ class AttemptEvent:
     delay_minutes: int = 0  # simulated wait before this attempt started
     at_minute: int = 0  # simulated clock when it started
     missing_outputs: tuple[str, ...] = ()  # declared outputs the step did not return
+    inputs_cut: bool = False  # the inputs' JSON is longer than Inputs__c: the org cuts it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,7 @@ class AttemptEvent:
             "delayMinutes": self.delay_minutes,
             "atMinute": self.at_minute,
             "missingOutputs": list(self.missing_outputs),
+            "inputsCut": self.inputs_cut,
         }
 
 
@@ -151,7 +153,8 @@ def _attempt_lines(event: AttemptEvent) -> list[str]:
         f"[t+{event.at_minute}m] {event.step} iteration {event.iteration} "
         f"attempt {event.attempt}{wait}: {event.status.value}"
     )
-    lines = [head, f"    inputs:  {show(event.inputs)}"]
+    cut = " (cut to 131,072 characters on the Step Run)" if event.inputs_cut else ""
+    lines = [head, f"    inputs:{cut}  {show(event.inputs)}"]
     if event.outputs is not None:
         lines.append(f"    outputs: {show(event.outputs)}")
     if event.missing_outputs:

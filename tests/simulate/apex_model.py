@@ -326,12 +326,13 @@ class ApexReader:
         if rest[:1].isdigit() or rest[:1] == "-":
             return self._integer()
         if rest.startswith("'"):
-            text = self._string()
-            if self.text.startswith(".repeat(", self.at):
-                self.at += len(".repeat(")
-                count = self._integer()
-                self._expect(")")
-                return text * count
+            text = self._repeated()
+            self._space()
+            while self.text.startswith("+", self.at):  # 'a' + 'x'.repeat(n) + 'b'
+                self.at += 1
+                self._space()
+                text += self._repeated()
+                self._space()
             return text
         if rest.startswith("Decimal.valueOf("):
             self.at += len("Decimal.valueOf(")
@@ -373,6 +374,15 @@ class ApexReader:
             self._space()
         assert self.at == len(self.text), self.text[self.at :]
         return items
+
+    def _repeated(self) -> str:
+        text = self._string()
+        if self.text.startswith(".repeat(", self.at):
+            self.at += len(".repeat(")
+            count = self._integer()
+            self._expect(")")
+            return text * count
+        return text
 
     def _items(self, end: str) -> list[ApexValue]:
         items: list[ApexValue] = []
