@@ -209,3 +209,23 @@ def test_list_values_in_coercion_errors_are_compared_up_to_the_kind() -> None:
     assert comparable_error(listed) == ("'Load.outputs.asOf: expected Date, got List'", "false")
     exponent = "Load.outputs.n: expected Text, got Number 1E+3"
     assert comparable_error(exponent) == ("'Load.outputs.n: expected Text, got Number'", "false")
+
+
+def test_a_resume_before_the_finalizer_is_armed_after_the_attempt_and_scripts_the_job() -> None:
+    apex = _render("resume_before_finalizer")
+    assert "driver.control('pause', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.control('resume', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert ".put(jobId, 'Completed', 0);" in driver
+    assert "this.resumeBeforeFinalizer(next.jobId);" in driver
+
+
+def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> None:
+    apex = _render("large_values")
+    assert "'Use', 1, 1, 'Succeeded', 131072, '{\"done\":true}'" in apex
+    assert "'{\"big\":\"' + 'x'.repeat(131100) + '\"}'" in apex
+    assert len(apex) < 5000
+    refused = _render("inputs_too_large")
+    assert "} catch (StepforceService.BadRequestException e) {" in refused
+    assert "'inputs are too large: 131073 characters of JSON', true" in refused
