@@ -35,6 +35,7 @@ from stepforce.generator.spec.model import (
     ValueType,
 )
 from tests.simulate import apex_model as model
+from tests.simulate.apex_reader import ApexReader, read_value
 from tests.simulate.conftest import vtype
 
 SCALARS = ["Text", "Number", "Boolean", "Date", "DateTime", "Id"]
@@ -196,15 +197,15 @@ def _script(apex: str) -> dict[str, list[tuple[str, Any]]]:
         match = _SCRIPT.match(line)
         if match:
             kind, step, body = match.groups()
-            value = model.read_value(body)
-            script.setdefault(model.read_value(step), []).append((kind, value))
+            value = read_value(body)
+            script.setdefault(read_value(step), []).append((kind, value))
     return script
 
 
 def _line_value(apex: str, pattern: str) -> Any:
     match = re.search(pattern, apex, re.MULTILINE)
     assert match is not None, pattern
-    return model.read_value(match.group(1))
+    return read_value(match.group(1))
 
 
 def _same_json(asserted: Any, expected: Any) -> bool:
@@ -330,7 +331,7 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
         assert "} catch (StepforceCoerce.CoercionException e) {" in apex
         match = re.search(r"assertError\((.*), (true|false), e\.getMessage\(\)", apex)
         assert match is not None
-        _check_error(model.read_value(match.group(1)), match.group(2) == "true", str(refused))
+        _check_error(read_value(match.group(1)), match.group(2) == "true", str(refused))
         event("start refused")
         return
     assert "driver.run();" in apex
@@ -341,7 +342,7 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
     context_steps: dict[str, Any] = {}
     last: tuple[Step, str, str | None] | None = None
     for match in _STEP_RUN.finditer(apex):
-        reader = model.ApexReader(match.group(1))
+        reader = ApexReader(match.group(1))
         fields = reader.arguments()
         name, iteration, _attempt, status, inputs, outputs, error, exact = fields
         step = next(s for s in orch.steps if s.name == name)
@@ -371,7 +372,7 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
     run_status = _line_value(apex, r"Assert\.areEqual\(('[A-Za-z]+'), run\.Status__c")
     error_match = re.search(r"assertError\((.*), (true|false), run\.Error__c", apex)
     assert error_match is not None
-    run_error = model.read_value(error_match.group(1))
+    run_error = read_value(error_match.group(1))
     assert last is not None
     step, status, step_error = last
     if (
@@ -395,5 +396,5 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
 
 def _last_attempt(apex: str, step: Step) -> bool:
     runs = [m.group(1) for m in _STEP_RUN.finditer(apex)]
-    fields = model.ApexReader(runs[-1]).arguments()
+    fields = ApexReader(runs[-1]).arguments()
     return fields[2] >= step.retry.attempts
