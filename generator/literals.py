@@ -240,8 +240,7 @@ def json_value(value: LiteralValue) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        text = plain_decimal(value)
-        return int(text) if "." not in text else float(text)
+        return Decimal(plain_decimal(value))  # exact digits: never a float
     return value
 
 

@@ -119,3 +119,15 @@ def test_a_required_input_with_a_default_takes_the_default_in_prepare_inputs() -
     assert "withDefault(given.get('region'), 'EMEA')" in plan
     assert "required(given, 'region')" not in plan
     assert "private static Object required(" not in plan
+
+
+def test_schedule_inputs_keep_every_digit_of_a_number() -> None:
+    spec = (
+        "orchestration: Exact_Schedule\ninputs:\n  amount: Number\n  at: DateTime\n"
+        "steps:\n  - name: Only\n    apex: OnlyStep\n    inputs: {amount: $input.amount}\n"
+        'schedule:\n  cron: "0 0 2 * * ?"\n'
+        "  inputs: {amount: 12345678901234567.89, at: 2026-11-25T10:00:00.660Z}\n"
+    )
+    sources = render_plan(compile_plan(load_spec_text(spec, "spec.yaml")))
+    schedule = "".join(text for name, text in sources.items() if name.endswith(".apex"))
+    assert '{"amount":12345678901234567.89,"at":"2026-11-25T10:00:00.660Z"}' in schedule
