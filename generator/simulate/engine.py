@@ -44,6 +44,7 @@ from stepforce.generator.simulate.fixtures import (
     Outcome,
     OutcomeKind,
     check_fixtures,
+    plain_numbers,
 )
 from stepforce.generator.simulate.plan import (
     InputsError,
@@ -330,7 +331,8 @@ class _Simulation:
         if control.from_step is not None:
             index = self.orch.step_index(control.from_step)
         locations = {name: control.location for name in control.inputs}
-        self.inputs = self._prepare({**self.inputs, **control.inputs}, locations)
+        overrides = plain_numbers(dict(control.inputs))
+        self.inputs = self._prepare({**self.inputs, **overrides}, locations)
         self.status = RunStatus.QUEUED
         self.error = None
         self.position = Position(index)

@@ -90,7 +90,7 @@ def parse_fixtures(root: Node) -> Fixtures:
     if found:
         raise SpecError(found)
     return Fixtures(
-        inputs={name: node.plain() for name, node in input_map.items()},
+        inputs={name: plain_numbers(node.plain()) for name, node in input_map.items()},
         steps=outcomes,
         location=root.location,
         input_locations={name: inputs.key_location(name) for name in input_map},
@@ -159,12 +159,24 @@ def _body(kind: OutcomeKind, body: Node, path: str) -> dict[str, Any]:
             raise problem(body.location, "outputs must be a mapping of output name to value", path)
         values: dict[str, Node] = body.value
         return {
-            "outputs": {name: node.plain() for name, node in values.items()},
+            "outputs": {name: plain_numbers(node.plain()) for name, node in values.items()},
             "output_locations": {name: body.key_location(name) for name in values},
         }
     if not isinstance(body.value, str) or not body.value.strip():
         raise problem(body.location, f"{kind.value} must be the exception's text", path)
     return {"error": body.value}
+
+
+def plain_numbers(value: Any) -> Any:
+    """Numbers as the objects a step hands back: ``1e3`` is the Decimal ``1000`` (plain
+    digits, as the emitted Apex test writes it: ``Decimal.valueOf('1000')``), not ``1E+3``."""
+    if isinstance(value, Decimal) and value.is_finite() and "E" in str(value):
+        return Decimal(format(value, "f"))
+    if isinstance(value, list):
+        return [plain_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain_numbers(item) for key, item in value.items()}
+    return value
 
 
 def check_fixtures(fixtures: Fixtures, orchestration: Orchestration) -> None:

@@ -16,9 +16,10 @@ from stepforce.cli.main import main
 from stepforce.generator.literals import apex_literal, epoch_millis
 from stepforce.generator.simulate.apex_scenarios import apex_value
 from stepforce.generator.simulate.coerce import CoercionError, coerce, to_json
+from stepforce.generator.simulate.engine import simulate
 from stepforce.generator.simulate.trace import show
 from stepforce.generator.spec.cron import cron_problems
-from tests.simulate.conftest import vtype
+from tests.simulate.conftest import fixtures_from, make_orch, make_step, vtype
 
 
 @pytest.mark.parametrize(
@@ -114,3 +115,10 @@ def test_a_datetime_before_year_1000_keeps_a_four_digit_year() -> None:
     assert coerce(early, vtype("DateTime"), "x") == early
     assert to_json(early) == "0001-01-01T00:00:00.005Z"
     assert show(to_json(dt.date(987, 6, 5))) == '"0987-06-05"'
+
+
+def test_a_fixture_number_in_exponent_form_is_the_decimal_the_emitted_test_writes() -> None:
+    orch = make_orch(make_step("Only", outputs={"label": "Text"}))
+    trace = simulate(orch, fixtures_from("steps:\n  Only: [{outputs: {label: 1.5e3}}]\n"))
+    assert trace.attempts[0].error == "Only.outputs.label: expected Text, got Number 1500"
+    assert apex_value(Decimal("1.5E+3")) == "Decimal.valueOf('1500')"
