@@ -119,6 +119,6 @@ def test_a_datetime_before_year_1000_keeps_a_four_digit_year() -> None:
 
 def test_a_fixture_number_in_exponent_form_is_the_decimal_the_emitted_test_writes() -> None:
     orch = make_orch(make_step("Only", outputs={"label": "Text"}))
-    trace = simulate(orch, fixtures_from("steps:\n  Only: [{outputs: {label: 1.5e3}}]\n"))
+    trace = simulate(orch, fixtures_from("steps:\n  Only: [{outputs: {label: 1.5e+3}}]\n"))
     assert trace.attempts[0].error == "Only.outputs.label: expected Text, got Number 1500"
     assert apex_value(Decimal("1.5E+3")) == "Decimal.valueOf('1500')"
