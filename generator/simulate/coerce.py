@@ -122,7 +122,11 @@ def to_datetime(value: Any, field: str) -> dt.datetime:
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str):
         if whole(DATE_TEXT, value):
-            return to_datetime(to_date(value, field), field)
+            # An impossible day (2026-02-30) is no DateTime either: the error names DateTime.
+            try:
+                return to_datetime(to_date(value, field), field)
+            except CoercionError:
+                raise _fail(value, "DateTime", field) from None
         parsed = _parse_iso(value)
         if parsed is not None:
             return parsed

@@ -122,3 +122,10 @@ def test_a_fixture_number_in_exponent_form_is_the_decimal_the_emitted_test_write
     trace = simulate(orch, fixtures_from("steps:\n  Only: [{outputs: {label: 1.5e+3}}]\n"))
     assert trace.attempts[0].error == "Only.outputs.label: expected Text, got Number 1500"
     assert apex_value(Decimal("1.5E+3")) == "Decimal.valueOf('1500')"
+
+
+def test_an_impossible_day_for_a_datetime_names_datetime() -> None:
+    # Found by the parity test: StepforceCoerce.toDatetime falls back to parseIso and fails
+    # with 'DateTime', not with the Date message of the date-shaped text.
+    with pytest.raises(CoercionError, match=r"^x: expected DateTime, got Text '2026-02-30'$"):
+        coerce("2026-02-30", vtype("DateTime"), "x")
