@@ -15,8 +15,14 @@ from typing import Any
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from stepforce.errors import SpecError
 from stepforce.generator.simulate.apex_scenarios import render_scenario_test
-from stepforce.generator.simulate.controls import FixtureProblemsError, InputsRejectedError
+from stepforce.generator.simulate.controls import (
+    Action,
+    Control,
+    FixtureProblemsError,
+    InputsRejectedError,
+)
 from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind
 from stepforce.generator.simulate.scenarios import Expected, Scenario
 from stepforce.generator.spec.model import (
@@ -316,13 +322,21 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
 ) -> None:
     orch = data.draw(orchestrations())
     fixtures = data.draw(fixtures_for(orch))
-    scenario = Scenario("parity", "", orch, fixtures, (), Expected(status="Succeeded"))
+    controls: tuple[Control, ...] = ()
+    if data.draw(st.integers(0, 3)) == 0:  # a cancel requested while some attempt runs
+        step = data.draw(st.sampled_from(orch.steps))
+        last = step.repeat.max_iterations if step.repeat else 1
+        iteration = data.draw(st.sampled_from([None, 1, 2, last, last]))
+        controls = (Control(Action.CANCEL, step=step.name, iteration=iteration),)
+    scenario = Scenario("parity", "", orch, fixtures, controls, Expected(status="Succeeded"))
     try:
         scenario.run()
     except FixtureProblemsError:
         assume(False)  # the run needs more results than were drawn
     except InputsRejectedError:
         pass
+    except SpecError:
+        assume(False)  # the cancel never found its attempt
     apex = render_scenario_test(scenario)
     given_inputs = _line_value(apex, r"^\s*Map<String, Object> inputs = (.*);$")
     try:
@@ -362,7 +376,8 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
             assert outputs is None
         else:
             assert _same_json(model.from_json_text(outputs), want_outputs), (outputs, want_outputs)
-            context_steps[name] = want_outputs
+            if not controls or not _cancelled_at(controls[0], name, iteration):
+                context_steps[name] = want_outputs  # a cancelled attempt stores nothing
         last = (step, status, want_error)
         event(
             f"step run {status}"
@@ -375,7 +390,12 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
     run_error = read_value(error_match.group(1))
     assert last is not None
     step, status, step_error = last
-    if (
+    if controls:
+        event("cancelled")
+        assert run_status == "Cancelled"
+        assert run_error is None
+        assert _cancelled_at(controls[0], step.name, _last_field(apex, 1))
+    elif (
         status == "Failed"
         and step.on_failure is OnFailure.FAIL
         and (step_error.startswith("max_iterations") or _last_attempt(apex, step))
@@ -394,7 +414,15 @@ def test_every_value_an_emitted_test_asserts_is_what_the_apex_side_computes(
     assert _same_json(context["steps"], context_steps)
 
 
-def _last_attempt(apex: str, step: Step) -> bool:
+def _last_field(apex: str, index: int) -> Any:
     runs = [m.group(1) for m in _STEP_RUN.finditer(apex)]
-    fields = ApexReader(runs[-1]).arguments()
-    return fields[2] >= step.retry.attempts
+    return ApexReader(runs[-1]).arguments()[index]
+
+
+def _last_attempt(apex: str, step: Step) -> bool:
+    return bool(_last_field(apex, 2) >= step.retry.attempts)
+
+
+def _cancelled_at(control: Control, step: str, iteration: int) -> bool:
+    """Whether the cancel applies at this Step Run (the first that matches it)."""
+    return control.step == step and control.iteration in (None, iteration)
