@@ -194,3 +194,30 @@ def _sorted(value: Any) -> Any:
     if isinstance(value, list):
         return [_sorted(item) for item in value]
     return value
+
+
+_RESOURCE_META = """<?xml version="1.0" encoding="UTF-8"?>
+<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">
+    <cacheControl>Private</cacheControl>
+    <contentType>application/json</contentType>
+    <description>{description}</description>
+</StaticResource>
+"""
+
+
+def plan_resources(orchestration: Orchestration) -> dict[str, bytes]:
+    """``staticresources/`` file name -> content: the latest plan (``SfPlan_<hash>``) and the
+    plan of this version (``SfPlanV_<version>``), each a JSON body and its metadata. Nothing
+    of the spec reaches the XML: names are hashes, descriptions fixed text."""
+    document = plan_document(orchestration)
+    body = document_text(document).encode("utf-8")
+    version = str(document["version"])
+    files: dict[str, bytes] = {}
+    for name, description in (
+        (current_resource(orchestration.name), "stepforce: the latest plan of an orchestration"),
+        (version_resource(version), f"stepforce: plan version {version}"),
+    ):
+        files[f"{name}.resource"] = body
+        meta = _RESOURCE_META.format(description=description)
+        files[f"{name}.resource-meta.xml"] = meta.encode("utf-8")
+    return files

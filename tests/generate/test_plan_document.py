@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stepforce.errors import SpecError
+from stepforce.generator.generate import generate
 from stepforce.generator.plan_document import (
     current_resource,
     document_text,
@@ -18,7 +20,7 @@ from stepforce.generator.plan_document import (
 )
 from stepforce.generator.spec import load_spec_text
 
-from .conftest import SMALL_SPEC
+from .conftest import SMALL_SPEC, write_spec
 
 RESOURCE_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*[A-Za-z0-9]$")
 
@@ -125,3 +127,18 @@ def test_a_literal_that_does_not_fit_its_type_is_a_spec_error() -> None:
     )
     with pytest.raises(SpecError):
         _document(spec)
+
+
+def test_generate_writes_the_latest_plan_and_its_version_as_static_resources(
+    tmp_path: Path,
+) -> None:
+    spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
+    out = tmp_path / "out"
+    generate([spec], out, source_dirs=[])
+    document = _document()
+    folder = out / "force-app" / "main" / "default" / "staticresources"
+    for name in (current_resource("Small_Sync"), version_resource(document["version"])):
+        assert json.loads((folder / f"{name}.resource").read_text("utf-8")) == document
+        meta = (folder / f"{name}.resource-meta.xml").read_text("utf-8")
+        assert "<contentType>application/json</contentType>" in meta
+        assert "Small_Sync" not in meta  # no spec text in XML
