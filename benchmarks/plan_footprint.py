@@ -24,7 +24,7 @@ from stepforce.generator.render import render_plan
 from stepforce.generator.spec import load_spec_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_scale import chain_spec  # noqa: E402
+from generate_scale import chain_spec
 
 STATIC_RESOURCE_BYTES = 5 * 1024 * 1024  # per file ("Access Static Resources", LWC guide)
 ORG_STATIC_RESOURCE_BYTES = 250 * 1024 * 1024  # per org (same page)
@@ -56,8 +56,7 @@ def main() -> None:
         compiled = compiled_chars(steps)
         size = len(document_text(plan_document(orchestration)).encode("utf-8"))
         print(
-            f"{steps:5} | {compiled:12,} ({compiled // steps:,}) | "
-            f"0, {size:,} ({size // steps:,})"
+            f"{steps:5} | {compiled:12,} ({compiled // steps:,}) | 0, {size:,} ({size // steps:,})"
         )
     thousand = load_spec_text(chain_spec("Chain", 1000), "chain.yaml")
     started = time.perf_counter()

@@ -304,19 +304,30 @@ _transition_command(
 @run_group.command("retry")
 @_run_id
 @click.option("--from-step", metavar="STEP", help="Restart here instead of at the failed step.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Move the run to the latest deployed plan (default: the version it started with).",
+)
 @_input_option
 @org_options
 @_json_option
 def retry_cmd(
-    run_id: str, from_step: str | None, inputs: dict[str, Any], org: OrgOptions, as_json: bool
+    run_id: str,
+    from_step: str | None,
+    latest: bool,
+    inputs: dict[str, Any],
+    org: OrgOptions,
+    as_json: bool,
 ) -> None:
     """Restart a failed or cancelled run, keeping earlier steps' outputs.
 
     \b
     Example:
       stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
+      stepforce run retry a01xx0000012345AAA --latest -o dev
     """
-    run = _client(org, as_json).retry(run_id, from_step, inputs or None)
+    run = _client(org, as_json).retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
         emit_json(run)
     else:

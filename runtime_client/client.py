@@ -162,13 +162,19 @@ class StepforceClient:
         run_id: str,
         from_step: str | None = None,
         overrides: Mapping[str, Any] | None = None,
+        *,
+        latest: bool = False,
     ) -> Run:
-        """Restart a Failed/Cancelled run from its failed step (or ``from_step``)."""
+        """Restart a Failed/Cancelled run from its failed step (or ``from_step``), on the plan
+        version it started with, or with ``latest`` on the latest plan (the step of the same
+        name; the org answers 400 when that plan has none)."""
         body: dict[str, Any] = {}
         if from_step:
             body["fromStep"] = from_step
         if overrides:
             body["inputs"] = dict(overrides)
+        if latest:
+            body["latest"] = True
         result = self._apex("POST", _run_path(run_id, "retry"), json=body, idempotent=False)
         return Run.from_json(result.body)
 
