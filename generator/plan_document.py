@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from stepforce import exact_json
 from stepforce.diagnostics import Diagnostic, Location
@@ -205,19 +206,26 @@ _RESOURCE_META = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def resource_description(orchestration: str, version: str, latest: bool) -> str:
+    """What ``stepforce plans`` reads back from a resource without reading its body:
+    ``stepforce plan <version> of <orchestration>``, ``latest`` for the latest plan."""
+    return f"stepforce {'latest' if latest else 'plan'} {version} of {orchestration}"
+
+
 def plan_resources(orchestration: Orchestration) -> dict[str, bytes]:
     """``staticresources/`` file name -> content: the latest plan (``SfPlan_<hash>``) and the
-    plan of this version (``SfPlanV_<version>``), each a JSON body and its metadata. Nothing
-    of the spec reaches the XML: names are hashes, descriptions fixed text."""
+    plan of this version (``SfPlanV_<version>``), each a JSON body and its metadata. The
+    only spec text in the XML is the orchestration's validated name, XML-escaped."""
     document = plan_document(orchestration)
     body = document_text(document).encode("utf-8")
     version = str(document["version"])
     files: dict[str, bytes] = {}
-    for name, description in (
-        (current_resource(orchestration.name), "stepforce: the latest plan of an orchestration"),
-        (version_resource(version), f"stepforce: plan version {version}"),
+    for name, latest in (
+        (current_resource(orchestration.name), True),
+        (version_resource(version), False),
     ):
         files[f"{name}.resource"] = body
+        description = escape(resource_description(orchestration.name, version, latest))
         meta = _RESOURCE_META.format(description=description)
         files[f"{name}.resource-meta.xml"] = meta.encode("utf-8")
     return files

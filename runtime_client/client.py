@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from stepforce.deploy_plan import schedule_job_name
 from stepforce.errors import ConflictError, NotFoundError, StillRunningError, UsageError
+from stepforce.runtime_client import plans
 from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, OrgConnection
@@ -241,6 +242,20 @@ class StepforceClient:
             f"Run {run.id} is still {run.status}{where} after {timeout / 60:g} min; it goes on "
             f"in the org. Keep watching with `stepforce run watch {run.id}`."
         )
+
+    # -- plan versions --------------------------------------------------------------------
+
+    def _query(self, soql: str) -> list[dict[str, Any]]:
+        url = self.transport.data_url + "query/"
+        result = self.transport.request("GET", url, params={"q": soql}, idempotent=True)
+        records = result.body.get("records", []) if isinstance(result.body, dict) else []
+        return [r for r in records if isinstance(r, dict)]
+
+    def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deployed plan versions and the unfinished runs pinned to each (two queries)."""
+        resources = self._query(plans.RESOURCES_QUERY)
+        runs = self._query(plans.runs_query(orchestration))
+        return plans.plan_versions(resources, runs, orchestration)
 
     # -- schedules ------------------------------------------------------------------------
 

@@ -141,4 +141,4 @@ def test_generate_writes_the_latest_plan_and_its_version_as_static_resources(
         assert json.loads((folder / f"{name}.resource").read_text("utf-8")) == document
         meta = (folder / f"{name}.resource-meta.xml").read_text("utf-8")
         assert "<contentType>application/json</contentType>" in meta
-        assert "Small_Sync" not in meta  # no spec text in XML
+        assert "<description>stepforce " in meta  # the name, validated and escaped
