@@ -59,6 +59,11 @@ class ProgressDisplay:
     _last: str = field(default="", init=False)
     _status: Status | None = field(default=None, init=False)
 
+    def note(self, text: str) -> None:
+        """One line about the deploy before it starts (not with --json)."""
+        if not self.quiet:
+            click.echo(text, err=True)
+
     def started(self, deploy_id: str, request: DeployRequest) -> None:
         mode = "validation (check only)" if request.check_only else "deploy"
         level = request.test_level.value if request.test_level else ""
@@ -273,6 +278,11 @@ def _run(
             outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
         return outcome
     assert package is not None, "a package is built whenever no --status is given"
+    if not package.has_apex():
+        display.note(
+            "The package holds no Apex (a spec-only change: plan documents are static "
+            "resources), so no tests run by default, production included."
+        )
     return deploy_with_lifecycle(
         deployer,
         lambda classes: package.to_zip({"ApexClass": classes}),
