@@ -13,8 +13,13 @@ from stepforce.runtime_client.auth import OrgOptions
 @click.command("plans")
 @click.argument("orchestration", required=False)
 @org_options
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete the versions no unfinished run uses (never the latest).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-def plans_cmd(orchestration: str | None, org: OrgOptions, as_json: bool) -> None:
+def plans_cmd(orchestration: str | None, org: OrgOptions, prune: bool, as_json: bool) -> None:
     """List plan versions and the unfinished runs pinned to each.
 
     A run keeps the plan version it started with; a version stays in the org while any
@@ -23,8 +28,19 @@ def plans_cmd(orchestration: str | None, org: OrgOptions, as_json: bool) -> None
     \b
     Example:
       stepforce plans Invoice_Sync -o dev
+      stepforce plans --prune -o prod
     """
-    versions = run_cmds._client(org, as_json).plan_versions(orchestration)
+    client = run_cmds._client(org, as_json)
+    if prune:
+        pruned = client.prune_plan_versions(orchestration)
+        if as_json:
+            emit_json({"pruned": [v.to_json() for v in pruned]})
+        else:
+            for item in pruned:
+                click.echo(f"Pruned {item.orchestration} {item.version}")
+            click.echo(f"{len(pruned)} plan version(s) pruned.")
+        return
+    versions = client.plan_versions(orchestration)
     if as_json:
         emit_json({"versions": [v.to_json() for v in versions]})
         return

@@ -257,6 +257,19 @@ class StepforceClient:
         runs = self._query(plans.runs_query(orchestration))
         return plans.plan_versions(resources, runs, orchestration)
 
+    def prune_plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deletes the plan versions no unfinished run uses and no new run starts on (one
+        DELETE of its StaticResource each); returns them. Never the latest, never one in
+        use: new runs only pin the latest, so no run can start on a version being pruned."""
+        pruned = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
+        for version in pruned:
+            url = f"{self.transport.data_url}sobjects/StaticResource/{version.resource_id}"
+            try:
+                self.transport.request("DELETE", url, idempotent=True)
+            except NotFoundError:
+                continue  # already gone (a retried DELETE whose first answer was lost)
+        return pruned
+
     # -- schedules ------------------------------------------------------------------------
 
     def _anonymous(self, apex: str, what: str) -> None:

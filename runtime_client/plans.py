@@ -29,6 +29,13 @@ class PlanVersion:
     latest: bool
     deployed: bool  # its SfPlanV_ resource is in the org
     active_runs: int
+    resource_id: str | None = None  # the SfPlanV_ resource's Id, when deployed
+
+    @property
+    def prunable(self) -> bool:
+        """Deployed, not what new runs start on, and no unfinished run pinned to it. A Failed
+        or Cancelled run on a pruned version is retried with ``--latest``."""
+        return self.deployed and not self.latest and self.active_runs == 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,7 +48,7 @@ class PlanVersion:
 
 
 #: The plan documents' resources (filtered by orchestration afterwards, from descriptions).
-RESOURCES_QUERY = "SELECT Name, Description FROM StaticResource WHERE Name LIKE 'SfPlan%'"
+RESOURCES_QUERY = "SELECT Id, Name, Description FROM StaticResource WHERE Name LIKE 'SfPlan%'"
 
 
 def runs_query(orchestration: str | None) -> str:
@@ -61,6 +68,7 @@ def plan_versions(
 ) -> list[PlanVersion]:
     """The versions the two queries' records describe, by orchestration, latest first."""
     deployed: dict[tuple[str, str], bool] = {}
+    ids: dict[tuple[str, str], str] = {}
     latest: set[tuple[str, str]] = set()
     for record in resources:
         match = _DESCRIPTION.match(str(record.get("Description") or ""))
@@ -73,6 +81,7 @@ def plan_versions(
             deployed.setdefault(key, False)
         else:
             deployed[key] = True
+            ids[key] = str(record.get("Id") or "")
     active: dict[tuple[str, str | None], int] = {}
     for record in runs:
         name = str(record.get("Orchestration__c") or "")
@@ -86,6 +95,7 @@ def plan_versions(
             latest=(name, version or "") in latest,
             deployed=version is not None and deployed.get((name, version), False),
             active_runs=active.get((name, version), 0),
+            resource_id=ids.get((name, version)) if version else None,
         )
         for name, version in keys
         if orchestration is None or name == orchestration

@@ -24,6 +24,7 @@ V2 = "fedcba9876543210fedcba98"
 def _resource(name: str, version: str, latest: bool) -> dict[str, object]:
     return {
         "attributes": {"type": "StaticResource"},
+        "Id": f"081{version[:15]}",
         "Name": name,
         "Description": resource_description("Invoice_Sync", version, latest),
     }
@@ -64,7 +65,7 @@ def test_versions_show_the_latest_and_the_runs_pinned_to_older_ones() -> None:
             "latest": True,
             "deployed": True,
             "activeRuns": 0,
-        },
+        },  # what new runs start on: never pruned
         {
             "orchestration": "Invoice_Sync",
             "version": V1,
@@ -106,3 +107,31 @@ def test_plans_command_prints_versions_of_one_orchestration(org: responses.Reque
         (V2, True, 0),
         (V1, False, 2),
     ]
+
+
+OLD = "00000000000000000000000a"
+
+
+def test_prune_deletes_only_versions_no_unfinished_run_uses(
+    org: responses.RequestsMock,
+) -> None:
+    resources = [*RESOURCES, _resource(f"SfPlanV_{OLD}", OLD, False)]
+    org.get(
+        f"{DATA}/query/",
+        json=_answer(resources),
+        match=[matchers.query_param_matcher({"q": RESOURCES_QUERY})],
+    )
+    org.get(
+        f"{DATA}/query/",
+        json=_answer(RUNS),
+        match=[matchers.query_param_matcher({"q": runs_query(None)})],
+    )
+    # DELETE /sobjects/StaticResource/{id} answers 204 No Content (REST API Developer Guide,
+    # "sObject Rows": "HTTP 204 ... on successful delete").
+    org.delete(f"{DATA}/sobjects/StaticResource/081{OLD[:15]}", status=204)
+    code, out, err = invoke(["plans", "--prune", "--json"])
+    assert code == 0, err
+    pruned = json.loads(out)["pruned"]
+    assert [(p["orchestration"], p["version"]) for p in pruned] == [("Invoice_Sync", OLD)]
+    deletes = [c.request.url for c in org.calls if c.request.method == "DELETE"]
+    assert deletes == [f"{DATA}/sobjects/StaticResource/081{OLD[:15]}"]  # not V1 (2 runs), V2
