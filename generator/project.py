@@ -298,6 +298,8 @@ def member_of(relative: str) -> tuple[str, str] | None:
     for suffix, (type_name, _folder, _md_suffix) in SIMPLE_TYPES.items():
         if name.endswith(suffix):
             return type_name, name[: -len(suffix)]
+    if len(parts) >= 2 and parts[-2] == "staticresources" and name.endswith(".resource-meta.xml"):
+        return "StaticResource", name[: -len(".resource-meta.xml")]
     if len(parts) >= 3 and parts[-2] not in ("objects",) and name.endswith(".object-meta.xml"):
         return "CustomObject", name[: -len(".object-meta.xml")]
     for child in OBJECT_CHILDREN:

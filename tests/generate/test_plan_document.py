@@ -142,3 +142,14 @@ def test_generate_writes_the_latest_plan_and_its_version_as_static_resources(
         meta = (folder / f"{name}.resource-meta.xml").read_text("utf-8")
         assert "<contentType>application/json</contentType>" in meta
         assert "<description>stepforce " in meta  # the name, validated and escaped
+
+
+def test_the_manifest_lists_the_plan_resources(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
+    out = tmp_path / "out"
+    generate([spec], out, source_dirs=[])
+    manifest = (out / "manifest" / "package.xml").read_text("utf-8")
+    version = version_resource(_document()["version"])
+    assert "<name>StaticResource</name>" in manifest
+    assert f"<members>{version}</members>" in manifest
+    assert f"<members>{current_resource('Small_Sync')}</members>" in manifest
