@@ -56,6 +56,20 @@ def _answer(records: list[dict[str, object]]) -> dict[str, object]:
     return {"totalSize": len(records), "done": True, "records": records}
 
 
+def _answer_queries(
+    org: responses.RequestsMock,
+    resources: list[dict[str, object]],
+    runs: list[dict[str, object]],
+    orchestration: str | None,
+) -> None:
+    for soql, records in ((RESOURCES_QUERY, resources), (runs_query(orchestration), runs)):
+        org.get(
+            f"{DATA}/query/",
+            json=_answer(records),
+            match=[matchers.query_param_matcher({"q": soql})],
+        )
+
+
 def test_versions_show_the_latest_and_the_runs_pinned_to_older_ones() -> None:
     found = plan_versions(RESOURCES, RUNS)
     assert [v.to_json() for v in found] == [
@@ -90,16 +104,7 @@ def test_the_runs_query_quotes_the_orchestration() -> None:
 
 
 def test_plans_command_prints_versions_of_one_orchestration(org: responses.RequestsMock) -> None:
-    org.get(
-        f"{DATA}/query/",
-        json=_answer(RESOURCES),
-        match=[matchers.query_param_matcher({"q": RESOURCES_QUERY})],
-    )
-    org.get(
-        f"{DATA}/query/",
-        json=_answer(RUNS[:1]),
-        match=[matchers.query_param_matcher({"q": runs_query("Invoice_Sync")})],
-    )
+    _answer_queries(org, RESOURCES, RUNS[:1], "Invoice_Sync")
     code, out, err = invoke(["plans", "Invoice_Sync", "--json"])
     assert code == 0, err
     versions = json.loads(out)["versions"]
@@ -116,16 +121,7 @@ def test_prune_deletes_only_versions_no_unfinished_run_uses(
     org: responses.RequestsMock,
 ) -> None:
     resources = [*RESOURCES, _resource(f"SfPlanV_{OLD}", OLD, False)]
-    org.get(
-        f"{DATA}/query/",
-        json=_answer(resources),
-        match=[matchers.query_param_matcher({"q": RESOURCES_QUERY})],
-    )
-    org.get(
-        f"{DATA}/query/",
-        json=_answer(RUNS),
-        match=[matchers.query_param_matcher({"q": runs_query(None)})],
-    )
+    _answer_queries(org, resources, RUNS, None)
     # DELETE /sobjects/StaticResource/{id} answers 204 No Content (REST API Developer Guide,
     # "sObject Rows": "HTTP 204 ... on successful delete").
     org.delete(f"{DATA}/sobjects/StaticResource/081{OLD[:15]}", status=204)
