@@ -182,6 +182,11 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
 @click.option(
     "--no-sweeper", is_flag=True, help="Do not schedule the runtime's sweeper after the deploy."
 )
+@click.option(
+    "--plans-only",
+    is_flag=True,
+    help="Deploy only the plan documents (no Apex: production runs no tests for them).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def deploy_command(
     project_dir: Path,
@@ -197,6 +202,7 @@ def deploy_command(
     delete_removed: bool,
     unschedule_first: bool,
     no_sweeper: bool,
+    plans_only: bool,
     as_json: bool,
 ) -> None:
     """Deploy a generated project to an org through the Metadata API (no sf CLI needed).
@@ -217,6 +223,7 @@ def deploy_command(
       stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
       stepforce deploy --status 0Af5g00000AbCdE -o prod
       stepforce deploy force-app-generated -o prod --unschedule-first --delete-removed
+      stepforce deploy force-app-generated -o prod --plans-only
     """
     request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
     check_permission_set_names(permission_sets)
@@ -227,6 +234,13 @@ def deploy_command(
     if status_id:
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
+    if plans_only:
+        if package is None or status_id or delete_removed:
+            raise UsageError(
+                "--plans-only deploys a project's plans: not with --status, --delete-removed"
+            )
+        # No Apex changes, so pending Stepforce jobs cannot block it (the preflight is for Apex).
+        package, force = package.only_plans(), True
     lifecycle = Lifecycle(
         plan=read_deploy_plan(project_dir) if package is not None else DeployPlan(),
         force=force,

@@ -445,3 +445,33 @@ def test_a_spec_only_package_deploys_to_production_without_tests(
     assert run_deploy(["deploy", str(root), *ORG_ARGS]) == 0
     assert _options(_deploy_request(mocked))["testLevel"] == ["NoTestRun"]
     assert "holds no Apex" in capsys.readouterr().err
+
+
+def test_plans_only_deploys_the_plan_documents_alone_without_tests(
+    tmp_path: Path,
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+) -> None:
+    """A spec-only change reaches production with no Apex and so no test run."""
+    from stepforce.generator.generate import generate
+
+    spec = tmp_path / "specs" / "plan.yaml"
+    spec.parent.mkdir()
+    spec.write_text(
+        "orchestration: Plan_Only\nsteps:\n  - name: A\n    apex: StepA\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    generate([spec], out, source_dirs=[])
+    org("production")
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    assert run_deploy(["deploy", str(out), *ORG_ARGS, "--plans-only", "--no-sweeper"]) == 0
+    request = _deploy_request(mocked)
+    assert _options(request)["testLevel"] == ["NoTestRun"]
+    sent = _sent_zip(request)
+    assert not [name for name in sent if name.startswith(("classes/", "triggers/"))]
+    resources = sorted(n for n in sent if n.startswith("staticresources/"))
+    assert len(resources) == 4  # latest + version, each body and metadata
+    assert b"<name>StaticResource</name>" in sent["package.xml"]
+    assert b"ApexClass" not in sent["package.xml"]
