@@ -30,6 +30,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from stepforce import exact_json
+from stepforce.apex_text import unsafe_character
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
 from stepforce.generator import literals
@@ -67,6 +68,12 @@ def plan_document(orchestration: Orchestration) -> dict[str, Any]:
         "steps": [builder.step(i, step) for i, step in enumerate(orchestration.steps)],
         "schedule": builder.schedule(),
     }
+    for path, text in _strings(body, ""):
+        bad = unsafe_character(text)
+        if bad:  # an Apex String cannot hold NUL; other C0 controls were never allowed either
+            builder.fail(
+                orchestration.location, f"the text contains the control character {bad}", path
+            )
     if problems:
         raise SpecError(problems, f"{orchestration.name}: cannot write the plan document")
     return {"version": document_version(body), **body}
@@ -187,6 +194,19 @@ def _stored(value: object) -> Any:
     if isinstance(value, Decimal):
         return literals.plain_decimal(value)
     return value
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every text in the document with its path (``steps[0].inputs[1].value``)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [
+            p for key, item in value.items() for p in _strings(item, f"{path}.{key}".lstrip("."))
+        ]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _strings(item, f"{path}[{i}]")]
+    return []
 
 
 def _sorted(value: Any) -> Any:

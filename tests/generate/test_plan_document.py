@@ -153,3 +153,14 @@ def test_the_manifest_lists_the_plan_resources(tmp_path: Path) -> None:
     assert "<name>StaticResource</name>" in manifest
     assert f"<members>{version}</members>" in manifest
     assert f"<members>{current_resource('Small_Sync')}</members>" in manifest
+
+
+def test_a_control_character_in_any_text_is_refused_with_its_path() -> None:
+    spec = SMALL_SPEC.replace(
+        "      nothing: null\n", '      nothing: null\n      bell: "a\\x07b"\n'
+    )
+    with pytest.raises(SpecError) as raised:
+        _document(spec)
+    [problem] = raised.value.diagnostics
+    assert problem.path == "steps[1].inputs[11].value"  # after the 11 inputs before it
+    assert "U+0007" in problem.message
