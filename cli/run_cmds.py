@@ -327,11 +327,15 @@ def retry_cmd(
       stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
       stepforce run retry a01xx0000012345AAA --latest -o dev
     """
-    run = _client(org, as_json).retry(run_id, from_step, inputs or None, latest=latest)
+    client = _client(org, as_json)
+    before = client.get_run(run_id).plan_version if latest and not as_json else None
+    run = client.retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
         emit_json(run)
     else:
         click.echo(run_view.run_headline(run))
+        if latest:
+            click.echo(run_view.version_move(before, run.plan_version))
 
 
 def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:

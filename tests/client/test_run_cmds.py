@@ -373,3 +373,15 @@ def test_retry_latest_asks_the_org_to_move_the_run_to_the_latest_plan(
     code, out, _ = invoke(["run", "retry", RUN_ID, "--latest", "--json"])
     assert code == 0
     assert json.loads(out)["planVersion"] == "0123456789abcdef01234567"
+
+
+def test_retry_latest_says_which_plan_version_the_run_moved_to(
+    org: responses.RequestsMock,
+) -> None:
+    failed = {**run_json("Failed"), "planVersion": "0123456789abcdef01234567"}
+    org.get(f"{APEX}/{RUN_ID}", json=failed)
+    moved = {**run_json("Queued", with_steps=False), "planVersion": "fedcba9876543210fedcba98"}
+    org.post(f"{APEX}/{RUN_ID}/retry", json=moved)
+    code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
+    assert code == 0, err
+    assert "Plan version 0123456789abcdef01234567 -> fedcba9876543210fedcba98 (latest)." in out
