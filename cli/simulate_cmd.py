@@ -160,7 +160,7 @@ def _show_partial(error: FixtureProblemsError, as_json: bool) -> None:
 @click.option(
     "--with-plans",
     is_flag=True,
-    help="With --emit-apex-tests: also write the scenarios' plan classes (SfPlan_*).",
+    help="With --emit-apex-tests: also write the scenarios' plan documents (staticresources/).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def simulate_scenarios_command(

@@ -25,10 +25,9 @@ from typing import Any
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
 from stepforce.generator.apex_text import IDENTIFIER, Apex, apex_string
-from stepforce.generator.compile import compile_plan
 from stepforce.generator.literals import epoch_millis
+from stepforce.generator.plan_document import plan_resources
 from stepforce.generator.project import DEFAULT_API_VERSION, apex_class_meta
-from stepforce.generator.render import render_plan
 from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
 from stepforce.generator.simulate.apex_strings import (
     ERROR_LIMIT,
@@ -295,32 +294,23 @@ def render_scenario_test(scenario: Scenario) -> str:
     return "\n".join([*header, *body, "  }", "}", ""])
 
 
-def plan_sources(scenarios: Iterable[Scenario]) -> dict[str, str]:
-    """The generated plan classes (and their tests) of the scenarios' orchestrations."""
-    sources: dict[str, str] = {}
-    seen: set[str] = set()
+def plan_documents(scenarios: Iterable[Scenario]) -> dict[str, bytes]:
+    """``staticresources/`` file name -> content: the plan documents of the scenarios'
+    orchestrations, which the runtime's interpreter runs (no plan is Apex)."""
+    files: dict[str, bytes] = {}
     for scenario in scenarios:
-        if scenario.orchestration.name in seen:
-            continue
-        seen.add(scenario.orchestration.name)
-        for file_name, text in render_plan(compile_plan(scenario.orchestration)).items():
-            if file_name.endswith(".cls"):
-                sources[file_name] = text
-    return sources
+        files.update(plan_resources(scenario.orchestration))
+    return files
 
 
-def render_apex_tests(
-    scenarios: Sequence[Scenario], *, include_plans: bool = False
-) -> dict[str, str]:
-    """File name -> Apex source: the driver, one test class per scenario, optionally plans."""
+def render_apex_tests(scenarios: Sequence[Scenario]) -> dict[str, str]:
+    """File name -> Apex source: the driver and one test class per scenario."""
     sources = {f"{DRIVER_CLASS_NAME}.cls": DRIVER_CLASS}
     for scenario in scenarios:
         file_name = f"{test_class_name(scenario)}.cls"
         if file_name in sources:
             raise SpecError([], f"two scenarios are both named {scenario.name}")
         sources[file_name] = render_scenario_test(scenario)
-    if include_plans:
-        sources.update(plan_sources(scenarios))
     return sources
 
 
@@ -332,8 +322,9 @@ def write_apex_tests(
     api_version: str = DEFAULT_API_VERSION,
 ) -> list[Path]:
     """Write the classes (formatted with prettier-plugin-apex when it is installed) and their
-    ``-meta.xml`` under ``directory/classes``; returns the paths written."""
-    formatted, _ = format_apex(render_apex_tests(scenarios, include_plans=include_plans))
+    ``-meta.xml`` under ``directory/classes``, and with ``include_plans`` the scenarios' plan
+    documents under ``directory/staticresources``; returns the paths written."""
+    formatted, _ = format_apex(render_apex_tests(scenarios))
     classes = directory / "classes"
     classes.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -343,4 +334,10 @@ def write_apex_tests(
         meta = classes / f"{file_name}-meta.xml"
         meta.write_bytes(apex_class_meta(api_version))
         written += [path, meta]
+    if include_plans:
+        resources = directory / "staticresources"
+        resources.mkdir(parents=True, exist_ok=True)
+        for file_name, content in sorted(plan_documents(scenarios).items()):
+            (resources / file_name).write_bytes(content)
+            written.append(resources / file_name)
     return written

@@ -14,7 +14,7 @@ attempt) arrives before that attempt's finalizer ran. ``resume``, ``retry`` and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -66,11 +66,25 @@ from stepforce.generator.simulate.trace import (
 from stepforce.generator.simulate.yamlsrc import problem
 from stepforce.generator.spec.model import OnFailure, Orchestration, Step
 
+#: Where the engine finds the run's plan at each hop.
+PlanSource = Callable[[], Orchestration]
+#: Called before each job with the position it runs.
+HopHook = Callable[[Position], None]
+
 
 def simulate(
-    orchestration: Orchestration, fixtures: Fixtures, controls: Sequence[Control] = ()
+    orchestration: Orchestration,
+    fixtures: Fixtures,
+    controls: Sequence[Control] = (),
+    *,
+    plan: PlanSource | None = None,
+    on_hop: HopHook | None = None,
 ) -> Trace:
     """Run ``orchestration`` with ``fixtures`` as the steps' results.
+
+    ``plan`` gives the plan the run is on at each use (default: ``orchestration``): a run
+    pinned to a plan version reads that version's document, a model of the org's engine
+    (tests/simulate/test_plan_versions.py). ``on_hop`` is called before each job runs.
 
     Raises SpecError (with file:line) for bad fixtures or controls: unknown steps/outputs, run
     inputs ``prepareInputs`` refuses, an exhausted fixture list, an illegal transition or a
@@ -79,7 +93,7 @@ def simulate(
     check_fixtures(fixtures, orchestration)
     for control in controls:
         check_control(orchestration, control)
-    return _Simulation(orchestration, fixtures, controls).run()
+    return _Simulation(orchestration, fixtures, controls, plan, on_hop).run()
 
 
 __all__ = [  # the controls and errors are re-exported: callers know them from here
@@ -101,9 +115,15 @@ class _Pending:
 
 class _Simulation:
     def __init__(
-        self, orchestration: Orchestration, fixtures: Fixtures, controls: Iterable[Control]
+        self,
+        orchestration: Orchestration,
+        fixtures: Fixtures,
+        controls: Iterable[Control],
+        plan: PlanSource | None = None,
+        on_hop: HopHook | None = None,
     ) -> None:
-        self.orch = orchestration
+        self.plan: PlanSource = plan or (lambda: orchestration)
+        self.on_hop = on_hop
         self.fixtures = fixtures
         self.controls = list(controls)
         self.feed = Feed(fixtures)
@@ -116,6 +136,11 @@ class _Simulation:
         self.clock = 0
         self.pending: _Pending | None = None
         self.early_resume: Position | None = None
+
+    @property
+    def orch(self) -> Orchestration:
+        """The run's plan, looked up at every use as the engine looks it up at every hop."""
+        return self.plan()
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
@@ -171,6 +196,8 @@ class _Simulation:
         return None
 
     def _next_job(self, pending: _Pending) -> None:
+        if self.on_hop is not None:
+            self.on_hop(pending.position)  # e.g. a deploy between two jobs
         self.position = pending.position
         before = self._armed(Moment.BEFORE, pending.position)
         self.pending = None

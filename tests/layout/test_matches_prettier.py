@@ -54,7 +54,7 @@ def _corpus() -> dict[str, str]:
     for seed in range(RANDOM_SPECS):
         add(f"random{seed}", render_plan(compile_plan(load_spec_text(random_spec(seed), "r"))))
     scenarios = [load_scenario(p) for p in sorted((REPO / "tests/scenarios").glob("*.yaml"))]
-    add("scenarios", render_apex_tests(scenarios, include_plans=True))
+    add("scenarios", render_apex_tests(scenarios))
     return corpus
 
 

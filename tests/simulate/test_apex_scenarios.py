@@ -15,10 +15,12 @@ from stepforce.errors import SpecError
 from stepforce.generator.check import CheckStatus, run_checks
 from stepforce.generator.check.tools import tools_dir
 from stepforce.generator.generate import generate
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.simulate.apex_scenarios import (
     apex_value,
     comparable_error,
     json_text,
+    plan_documents,
     render_apex_tests,
     render_scenario_test,
     write_apex_tests,
@@ -143,13 +145,17 @@ def test_a_file_name_that_cannot_name_a_class_is_refused(write: Callable[..., Pa
         render_scenario_test(load_scenario(path))
 
 
-def test_every_scenario_renders_with_the_driver_and_the_plans() -> None:
-    sources = render_apex_tests([load_scenario(p) for p in SCENARIOS], include_plans=True)
+def test_every_scenario_renders_with_the_driver_and_its_plan_as_a_document() -> None:
+    loaded = [load_scenario(p) for p in SCENARIOS]
+    sources = render_apex_tests(loaded)
     assert "SfScn_Driver.cls" in sources
-    assert {"SfPlan_Sim_Invoice_Sync.cls", "SfPlan_Sim_Pipeline.cls"} <= set(sources)
+    assert not [n for n in sources if n.startswith("SfPlan")]  # no plan is Apex
     assert len([n for n in sources if n.startswith("SfScn_") and n.endswith("_Tests.cls")]) == len(
         SCENARIOS
     )
+    documents = plan_documents(loaded)
+    for name in ("Sim_Invoice_Sync", "Sim_Pipeline"):
+        assert f"{current_resource(name)}.resource" in documents
 
 
 def test_write_puts_classes_and_meta_files_under_classes(tmp_path: Path) -> None:
