@@ -89,7 +89,9 @@ def build_probe_package(
 ) -> ProbePackage:
     """Generate the probe project under ``work`` and convert it to a metadata package."""
     sources = doctor_root() / "force-app"
-    result = generate(probe_specs(), work / "project", api_version=api_version, source_dirs=[sources])
+    result = generate(
+        probe_specs(), work / "project", api_version=api_version, source_dirs=[sources]
+    )
     project = work / "project"
     default = project / "force-app" / "main" / "default"
     shutil.copytree(sources / "main" / "default", default, dirs_exist_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stepforce.runtime_client.models import Run, StepRun
+from stepforce.runtime_client.models import Run, StepRun, parse_time
 
 ENGINE_DOC = "docs/engine.md, Platform assumptions"
 PLANNED_FAILURE = "StepforceProbe planned failure"
@@ -187,16 +187,16 @@ def judge_depth(seen: Observed) -> tuple[list[str], str]:
 
 
 def _same(expected: Any, got: Any) -> bool:
-    if isinstance(expected, bool) or isinstance(expected, str):
+    if isinstance(expected, bool | str):
         return bool(expected == got)
     if isinstance(expected, Decimal):
         return _number(got) == expected
     if isinstance(expected, dt.datetime):
-        from stepforce.runtime_client.models import parse_time
-
         return parse_time(got) == expected
     if isinstance(expected, list):
-        return isinstance(got, list) and len(got) == len(expected) and all(map(_same, expected, got))
+        return (
+            isinstance(got, list) and len(got) == len(expected) and all(map(_same, expected, got))
+        )
     return False
 
 
