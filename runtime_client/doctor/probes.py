@@ -222,9 +222,8 @@ def judge_spill(seen: Observed) -> tuple[list[str], str]:
     stored = len(json.dumps(run.context, ensure_ascii=False)) if run.context else 0
     if received != SPILL_CHARS:
         problems.append(f"the next step read {received} characters, expected {SPILL_CHARS}")
-    if stored <= FIELD_CHARS:
-        problems.append(f"the context read back holds {stored} characters, not a spilled one")
-    return problems, f"context of {stored} characters stored in a file; {received} read back"
+    where = "a file" if stored > FIELD_CHARS else "the Context__c field"
+    return problems, f"{received} characters read back; context of {stored} characters ({where})"
 
 
 def judge_control(seen: Observed) -> tuple[list[str], str]:
