@@ -21,6 +21,7 @@ from stepforce.generator.mdapi import MdapiPackage, build_mdapi_package, package
 from stepforce.generator.project import DEFAULT_API_VERSION
 
 REMOTE_SITE = "Stepforce_Probe_My_Domain"
+PROBE_FLOW = "Stepforce_Probe_Flow"
 _MD_NS = "http://soap.sforce.com/2006/04/metadata"
 
 
@@ -61,6 +62,18 @@ class ProbePackage:
     package: MdapiPackage
     probe_members: dict[str, list[str]]  # what the clean-up deletes
     orchestrations: tuple[str, ...]
+
+    def deactivate_zip(self) -> bytes:
+        """The probe Flow again with status Obsolete: an active flow version cannot be deleted
+        (Metadata API Developer Guide, Flow: "You can delete a flow version if it isn't
+        active"), so the clean-up deactivates it first."""
+        version = self.package.api_version
+        path = f"flows/{PROBE_FLOW}.flow"
+        flow = self.package.files[path].replace(
+            b"<status>Active</status>", b"<status>Obsolete</status>"
+        )
+        files = {"package.xml": package_xml({"Flow": [PROBE_FLOW]}, version), path: flow}
+        return MdapiPackage(files, {"Flow": [PROBE_FLOW]}, {}, {}, version).to_zip()
 
     def cleanup_zip(self) -> bytes:
         """A deploy that deploys nothing and deletes the probe's components."""

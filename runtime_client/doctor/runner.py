@@ -144,19 +144,24 @@ def deploy_probes(org: DoctorOrg, probe_package: ProbePackage, minutes: float) -
 
 
 def remove_probes(org: DoctorOrg, probe_package: ProbePackage) -> str:
+    """Deactivate the probe Flow, then delete every probe component (two deploys)."""
+    result = None
     try:
-        result = deploy_zip(
-            org.deployer,
-            probe_package.cleanup_zip(),
-            DeployRequest(),
-            has_apex=False,
-            wait_minutes=CLEANUP_WAIT_MINUTES,
-            poller=org.poller,
-        )
+        for zip_bytes in (probe_package.deactivate_zip(), probe_package.cleanup_zip()):
+            result = deploy_zip(
+                org.deployer,
+                zip_bytes,
+                DeployRequest(),
+                has_apex=False,
+                wait_minutes=CLEANUP_WAIT_MINUTES,
+                poller=org.poller,
+            )
+            if result.status != "Succeeded":
+                problems = "; ".join(f.problem for f in result.component_failures)
+                return f"not removed: deploy {result.id} {result.status} {problems}".rstrip()
     except StepforceError as error:
         return f"not removed: {error}"
-    if result.status != "Succeeded":
-        return f"not removed: deploy {result.id} {result.status}"
+    assert result is not None
     return f"removed (deploy {result.id})"
 
 

@@ -423,9 +423,10 @@ def test_doctor_task_deploys_probes_and_returns_the_verdicts(
     _register_org(mocked, "scratch")
     FakeDoctorOrg().register(mocked)
     cleanup_id = "0Af5g00000ClEaNUPA"
-    for body in (deploy_response(DEPLOY_ID), deploy_response(cleanup_id)):
-        mocked.post(SOAP_URL, body=body, content_type="text/xml")
-    for deploy_id in (DEPLOY_ID, cleanup_id):
+    ids = (DEPLOY_ID, "0Af5g00000DeAcTIVA", cleanup_id)
+    for deploy_id in ids:
+        mocked.post(SOAP_URL, body=deploy_response(deploy_id), content_type="text/xml")
+    for deploy_id in ids:
         mocked.post(
             f"{SOAP_URL}/{deploy_id}",
             body=status_response(status="Succeeded", done=True, deploy_id=deploy_id),

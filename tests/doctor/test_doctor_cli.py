@@ -31,16 +31,24 @@ from .conftest import SimClock
 from .fake_doctor_org import FakeDoctorOrg
 
 CLEANUP_ID = "0Af5g00000ClEaNUPA"
+DEACTIVATE_ID = "0Af5g00000DeAcTIVA"
 
 
 def _deploys(mocked: responses.RequestsMock) -> None:
-    soap(mocked, SOAP_URL, deploy_response(DEPLOY_ID), deploy_response(CLEANUP_ID))
-    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(9, 9, 0)))
     soap(
         mocked,
-        f"{SOAP_URL}/{CLEANUP_ID}",
-        status_response(status="Succeeded", done=True, deploy_id=CLEANUP_ID),
+        SOAP_URL,
+        deploy_response(DEPLOY_ID),
+        deploy_response(DEACTIVATE_ID),
+        deploy_response(CLEANUP_ID),
     )
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, components=(9, 9, 0)))
+    for deploy_id in (DEACTIVATE_ID, CLEANUP_ID):
+        soap(
+            mocked,
+            f"{SOAP_URL}/{deploy_id}",
+            status_response(status="Succeeded", done=True, deploy_id=deploy_id),
+        )
 
 
 def _doctor(*args: str) -> Result:
@@ -80,7 +88,9 @@ def test_it_should_pass_every_probe_and_remove_the_package_when_the_org_behaves(
     }
     assert len(report["probes"]) == 11
     assert report["cleanup"] == f"removed (deploy {CLEANUP_ID})"
-    deploy, cleanup = _sent_zips(mocked)
+    deploy, deactivate, cleanup = _sent_zips(mocked)
+    flow = deactivate.read("flows/Stepforce_Probe_Flow.flow").decode()
+    assert "<status>Obsolete</status>" in flow, "an active flow version cannot be deleted"
     assert "classes/StepforceProbeLimits.cls" in deploy.namelist()
     assert "remoteSiteSettings/Stepforce_Probe_My_Domain.remoteSite" in deploy.namelist()
     deleted = cleanup.read("destructiveChangesPost.xml").decode()
