@@ -8,6 +8,7 @@ found (none: PASS) and the measured figure. Driving the runs through the REST AP
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,11 +88,29 @@ def _fail_then_pass(run: Run, step: str, error_part: str) -> list[str]:
     return []
 
 
-def judge_limits(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "limits")
-    if problems or run is None:
-        return problems, ""
+RunJudge = Callable[[Run, Observed], tuple[list[str], str]]
+
+
+def _on_succeeded_run(role: str) -> Callable[[RunJudge], Judge]:
+    """Judge the probe's run only once it succeeded; otherwise its end is the problem."""
+
+    def wrap(judge: RunJudge) -> Judge:
+        @functools.wraps(judge)
+        def checked(seen: Observed) -> tuple[list[str], str]:
+            run = seen.runs.get("run")
+            problems = _succeeded(run, role)
+            if problems or run is None:
+                return problems, ""
+            return judge(run, seen)
+
+        return checked
+
+    return wrap
+
+
+@_on_succeeded_run("limits")
+def judge_limits(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     figures = []
     for step in ("First", "Second"):
         outputs = attempts(run, step)[-1].outputs or {}
@@ -111,11 +130,9 @@ def judge_idempotent(seen: Observed) -> tuple[list[str], str]:
     return [], f"both starts answered run {first.id}"
 
 
-def judge_callout(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "callout")
-    if problems or run is None:
-        return problems, ""
+@_on_succeeded_run("callout")
+def judge_callout(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     outputs = attempts(run, "Get_Versions")[-1].outputs or {}
     status, count = _number(outputs.get("statusCode")), _number(outputs.get("versionCount"))
     if status != 200 or not count:
@@ -129,11 +146,9 @@ def _gap_seconds(first: StepRun, second: StepRun) -> float | None:
     return (second.started_at - first.finished_at).total_seconds()
 
 
-def judge_retry(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "retry")
-    if problems or run is None:
-        return problems, ""
+@_on_succeeded_run("retry")
+def judge_retry(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     figures = []
     for step in ("First_Fails_Once", "Second_Fails_Once"):
         step_problems = _fail_then_pass(run, step, PLANNED_FAILURE)
@@ -151,21 +166,17 @@ def judge_retry(seen: Observed) -> tuple[list[str], str]:
     return problems, "; ".join(figures)
 
 
-def judge_uncatchable(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "LimitException")
-    if problems or run is None:
-        return problems, ""
-    problems = _fail_then_pass(run, "Too_Many_Queries", "Too many SOQL queries")
+@_on_succeeded_run("LimitException")
+def judge_uncatchable(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
+    problems += _fail_then_pass(run, "Too_Many_Queries", "Too many SOQL queries")
     first = attempts(run, "Too_Many_Queries")[0]
     return problems, f"attempt 1 recorded: {first.error}"
 
 
-def judge_depth(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "repeat")
-    if problems or run is None:
-        return problems, ""
+@_on_succeeded_run("repeat")
+def judge_depth(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     done = [s for s in attempts(run, "Iterate") if s.status == "Succeeded"]
     if len(done) != ITERATIONS:
         problems.append(f"{len(done)} iterations succeeded, expected {ITERATIONS}")
@@ -200,11 +211,9 @@ def _same(expected: Any, got: Any) -> bool:
     return False
 
 
-def judge_flow(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "Flow")
-    if problems or run is None:
-        return problems, ""
+@_on_succeeded_run("Flow")
+def judge_flow(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     outputs = attempts(run, "Echo")[-1].outputs or {}
     expected = {**FLOW_EXPECTED, "idOut": seen.user_id}
     for name, value in expected.items():
@@ -213,11 +222,9 @@ def judge_flow(seen: Observed) -> tuple[list[str], str]:
     return problems, f"{len(expected) - len(problems)} of {len(expected)} types round-tripped"
 
 
-def judge_spill(seen: Observed) -> tuple[list[str], str]:
-    run = seen.runs.get("run")
-    problems = _succeeded(run, "spill")
-    if problems or run is None:
-        return problems, ""
+@_on_succeeded_run("spill")
+def judge_spill(run: Run, seen: Observed) -> tuple[list[str], str]:
+    problems: list[str] = []
     received = _number((attempts(run, "Read_Back")[-1].outputs or {}).get("receivedLength"))
     stored = len(json.dumps(run.context, ensure_ascii=False)) if run.context else 0
     if received != SPILL_CHARS:
