@@ -12,16 +12,19 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import responses
 from click.testing import CliRunner, Result
 
 from stepforce.cli.doctor_cmd import doctor_command
+from stepforce.cli.main import main
 from tests.deploy.conftest import (
     DEPLOY_ID,
     ORG_ARGS,
     SOAP_URL,
     STATUS_URL,
     FakeOrg,
+    component_failure,
     deploy_response,
     soap,
     status_response,
@@ -141,3 +144,42 @@ def test_it_should_exit_3_and_keep_the_package_when_a_probe_run_never_ends(
     assert report["cleanup"].startswith("kept: probe runs are still going")
     assert len(_sent_zips(mocked)) == 1, "no clean-up deploy while a probe run goes on"
     assert sim_clock.now >= 120
+
+
+def test_it_should_exit_1_naming_the_component_when_the_probe_package_does_not_deploy(
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    doctor_org: FakeDoctorOrg,
+    sim_clock: SimClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    org("scratch")
+    problem = "Invalid type: Schema.Stepforce_Run__c"
+    failure = component_failure(
+        "classes/StepforceProbeLimits.cls", "ApexClass", "StepforceProbeLimits", problem, 7
+    )
+    soap(mocked, SOAP_URL, deploy_response(DEPLOY_ID))
+    soap(
+        mocked,
+        STATUS_URL,
+        status_response(status="Failed", done=True, components=(9, 8, 1), details=failure),
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["doctor", *ORG_ARGS])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert f"StepforceProbeLimits: {problem}" in err
+    assert not doctor_org.runs, "no probe starts when the package did not deploy"
+
+
+def test_it_should_leave_the_probe_package_in_the_org_when_asked_to_keep_it(
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    doctor_org: FakeDoctorOrg,
+    sim_clock: SimClock,
+) -> None:
+    _ready(org, mocked)
+    result = _doctor("--only", "sweeper", "--keep", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["cleanup"] == "kept (--keep)"
+    assert len(_sent_zips(mocked)) == 1
