@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stepforce.deploy_plan import SWEEPER_JOB_NAME
-from stepforce.errors import StepforceError, StillRunningError
+from stepforce.errors import OrgError, StepforceError, StillRunningError
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.doctor.probes import Observed
 from stepforce.runtime_client.models import Run
@@ -114,6 +114,8 @@ def drive_guard(driver: Driver, seen: Observed) -> None:
         driver.client.clock.sleep(GUARD_POLL_SECONDS)
         run = driver.client.get_run(run.id)
     seen.facts["waiting_job"] = run.job_id
+    if not (run.id.isalnum() and len(run.id) in (15, 18)):
+        raise OrgError(f"the org answered a run id that is not an id: {run.id!r}")
     try:
         driver.anonymous(_GUARD_APEX.format(run_id=run.id), "the duplicate-job probe")
         seen.facts["second_job_refused"] = True

@@ -80,3 +80,12 @@ def test_it_should_fail_the_guard_probe_when_a_second_job_was_enqueued() -> None
     run = _run("Stepforce_Probe_Retry")
     problems = _verdict("duplicate-guard", {"run": run}, second_job_refused="OrgError: x")
     assert problems == ["a second job for the waiting attempt was not refused: OrgError: x"]
+
+
+def test_every_probe_has_a_drive_and_the_design_stays_under_ten_minutes() -> None:
+    from stepforce.runtime_client.doctor.drives import DRIVES
+
+    assert set(DRIVES) == {p.name for p in PROBES}
+    # Probes run at once: the longest one, plus deploy (~5 min) and clean-up (~1 min).
+    longest = max(p.expected_seconds for p in PROBES)
+    assert longest + 5 * 60 + 60 < 10 * 60
