@@ -11,7 +11,6 @@ status checks.
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycl
 from stepforce.runtime_client.doctor.drives import DRIVES, Driver
 from stepforce.runtime_client.doctor.package import ProbePackage, build_probe_package
 from stepforce.runtime_client.doctor.probes import ENGINE_DOC, Observed, Probe
+from stepforce.runtime_client.models import Run
 
 PASS, FAIL, TIMEOUT = "PASS", "FAIL", "TIMEOUT"
 CLEANUP_WAIT_MINUTES = 5.0
@@ -99,8 +99,14 @@ def user_id(client: StepforceClient) -> str:
     return str(found)
 
 
+def _run_evidence(run: Run) -> str:
+    """The run id with its org time (startedAt to finishedAt) once it has ended."""
+    took = run.duration() if run.finished_at else None
+    return f"{run.id} ({took.total_seconds():.0f} s)" if took is not None else run.id
+
+
 def judge(probe: Probe, seen: Observed, seconds: float, error: StepforceError | None) -> Verdict:
-    runs = [run.id for run in seen.runs.values()]
+    runs = list(dict.fromkeys(_run_evidence(run) for run in seen.runs.values()))
     jobs = sorted({s.job_id for run in seen.runs.values() for s in run.steps if s.job_id})
     if isinstance(error, StillRunningError):
         return Verdict(probe, TIMEOUT, seconds, "", [str(error)], runs, jobs)
@@ -112,13 +118,14 @@ def judge(probe: Probe, seen: Observed, seconds: float, error: StepforceError | 
 
 def run_probe(probe: Probe, driver: Driver) -> Verdict:
     seen = Observed(driver.user_id)
-    started = time.monotonic()
+    clock = driver.client.clock
+    started = clock.monotonic()
     error: StepforceError | None = None
     try:
         DRIVES[probe.name](driver, seen)
     except StepforceError as caught:
         error = caught
-    return judge(probe, seen, time.monotonic() - started, error)
+    return judge(probe, seen, clock.monotonic() - started, error)
 
 
 def deploy_probes(org: DoctorOrg, probe_package: ProbePackage, minutes: float) -> str:

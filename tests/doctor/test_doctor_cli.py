@@ -106,6 +106,9 @@ def test_it_should_pass_every_probe_and_remove_the_package_when_the_org_behaves(
     figures = {p["probe"]: p["figure"] for p in report["probes"]}
     assert figures["depth"].startswith("12 iterations, deepest chain depth 12")
     assert "retried after 61 s" in figures["retry"]
+    evidence = {p["probe"]: p["runs"] for p in report["probes"]}
+    assert re.fullmatch(r"a01DOCTOR\d{9} \(\d+ s\)", evidence["retry"][0]), evidence["retry"]
+    assert len(evidence["idempotent-start"]) == 1, "the same run is named once"
 
 
 def test_it_should_fail_with_the_evidence_when_the_engine_spends_soql_before_a_step(
