@@ -106,7 +106,11 @@ def _run_evidence(run: Run) -> str:
 
 
 def judge(probe: Probe, seen: Observed, seconds: float, error: StepforceError | None) -> Verdict:
-    runs = list(dict.fromkeys(_run_evidence(run) for run in seen.runs.values()))
+    latest: dict[str, Run] = {}
+    for run in seen.runs.values():  # one run may be seen twice (an idempotent start)
+        if run.id not in latest or run.finished_at is not None:
+            latest[run.id] = run
+    runs = [_run_evidence(run) for run in latest.values()]
     jobs = sorted({s.job_id for run in seen.runs.values() for s in run.steps if s.job_id})
     if isinstance(error, StillRunningError):
         return Verdict(probe, TIMEOUT, seconds, "", [str(error)], runs, jobs)
