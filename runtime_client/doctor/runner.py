@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stepforce.errors import FailureError, StepforceError, StillRunningError
+from stepforce.errors import FailureError, StepforceError, StillRunningError, UsageError
 from stepforce.generator.writer import read_deploy_plan
 from stepforce.runtime_client.client import StepforceClient
-from stepforce.runtime_client.deploy import Deployer, DeployRequest, Poller, deploy_zip
+from stepforce.runtime_client.deploy import Deployer, DeployRequest, OrgKind, Poller, deploy_zip
 from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.doctor.drives import DRIVES, Driver
 from stepforce.runtime_client.doctor.package import ProbePackage, build_probe_package
@@ -179,6 +179,11 @@ def remove_probes(org: DoctorOrg, probe_package: ProbePackage) -> str:
 def run_doctor(
     org: DoctorOrg, probes: Sequence[Probe], *, timeout_minutes: float, keep: bool
 ) -> DoctorReport:
+    if org.deployer.org_kind() is OrgKind.PRODUCTION:
+        raise UsageError(
+            "stepforce doctor deploys the runtime and a probe package: run it in a scratch org, "
+            "a sandbox or a Developer Edition org, never in production"
+        )
     started = org.client.clock.monotonic()
     deadline = started + timeout_minutes * 60
     driver = Driver(org.client, user_id(org.client), deadline)

@@ -186,3 +186,17 @@ def test_it_should_leave_the_probe_package_in_the_org_when_asked_to_keep_it(
     assert result.exit_code == 0
     assert json.loads(result.stdout)["cleanup"] == "kept (--keep)"
     assert len(_sent_zips(mocked)) == 1
+
+
+def test_it_should_refuse_a_production_org_before_deploying_anything(
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    doctor_org: FakeDoctorOrg,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    org("production")
+    with pytest.raises(SystemExit) as exited:
+        main(["doctor", *ORG_ARGS])
+    assert exited.value.code == 2
+    assert "never in production" in capsys.readouterr().err
+    assert _sent_zips(mocked) == []
