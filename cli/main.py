@@ -17,6 +17,7 @@ from stepforce.cli import (
     deploy_cmd,
     doctor_cmd,
     generate_cmd,
+    plans_cmd,
     run_cmds,
     simulate_cmd,
     spec_cmds,
@@ -54,6 +55,7 @@ for _module in (
     deploy_cmd,
     test_cmd,
     run_cmds,
+    plans_cmd,
     simulate_cmd,
     doctor_cmd,
 ):
