@@ -82,7 +82,7 @@ class ProbePackage:
         return empty.to_zip(self.probe_members)
 
 
-def _runtime_members(api_version: str) -> dict[str, set[str]]:
+def runtime_members(api_version: str) -> dict[str, set[str]]:
     runtime = build_mdapi_package(_templates(), api_version)
     return {kind: set(names) for kind, names in runtime.members.items()}
 
@@ -114,5 +114,5 @@ def build_probe_package(
         remote_site_xml(instance_url), encoding="utf-8"
     )
     package = build_mdapi_package(project, api_version)
-    members = probe_members(package, _runtime_members(api_version))
+    members = probe_members(package, runtime_members(api_version))
     return ProbePackage(project, package, members, tuple(result.orchestrations))

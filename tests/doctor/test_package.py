@@ -11,7 +11,11 @@ import pytest
 from lxml import etree
 
 from stepforce.errors import UsageError
-from stepforce.runtime_client.doctor.package import build_probe_package, remote_site_xml
+from stepforce.runtime_client.doctor.package import (
+    build_probe_package,
+    remote_site_xml,
+    runtime_members,
+)
 
 MD = "{http://soap.sforce.com/2006/04/metadata}"
 
@@ -22,8 +26,14 @@ def test_it_should_list_only_the_probe_components_for_the_clean_up(tmp_path: Pat
     assert members["Flow"] == ["Stepforce_Probe_Flow"]
     assert members["RemoteSiteSetting"] == ["Stepforce_Probe_My_Domain"]
     assert "StepforceProbeRollback" in members["ApexClass"]
-    assert all("Probe" in name for names in members.values() for name in names)
+    runtime = runtime_members(probe.package.api_version)
+    # Whatever generate made for the probe specs (classes, plan documents) goes; the runtime stays.
+    assert all(
+        name not in runtime.get(kind, set()) for kind, names in members.items() for name in names
+    )
+    assert sum(len(names) for names in members.values()) > 10
     assert "StepforceEngine" in probe.package.members["ApexClass"]
+    assert "StepforceEngine" in runtime["ApexClass"]
     assert len(probe.orchestrations) == 8
     with zipfile.ZipFile(io.BytesIO(probe.cleanup_zip())) as cleanup:
         assert sorted(cleanup.namelist()) == ["destructiveChangesPost.xml", "package.xml"]
