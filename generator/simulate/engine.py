@@ -55,6 +55,8 @@ from stepforce.generator.simulate.plan import (
     resolve_inputs,
 )
 from stepforce.generator.simulate.trace import (
+    REFUSED,
+    RELAY,
     AttemptEvent,
     ControlEvent,
     Event,
@@ -93,10 +95,18 @@ __all__ = [  # the controls and errors are re-exported: callers know them from h
 ]
 
 
+#: The chain depth cap the scenario tests pin (StepforceTestSupport.SIMULATED_CHAIN_DEPTH).
+CHAIN_CAP = 5
+#: StepforceFinalizer.MAX_FAILED_JOBS_IN_ROW: relay rather than a 6th re-enqueue in a row.
+MAX_FAILED_JOBS_IN_ROW = 5
+
+
 @dataclass
 class _Pending:
     position: Position
     delay: int
+    depth: int = 1  # AsyncInfo's stack depth of the job: a new chain starts at 1
+    failed_in_row: int = 0  # failed jobs before this one in its chain
 
 
 class _Simulation:
@@ -116,6 +126,7 @@ class _Simulation:
         self.clock = 0
         self.pending: _Pending | None = None
         self.early_resume: Position | None = None
+        self.job = _Pending(Position(0), 0)  # the job whose attempt runs or was just run
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
@@ -174,10 +185,16 @@ class _Simulation:
         self.position = pending.position
         before = self._armed(Moment.BEFORE, pending.position)
         self.pending = None
+        self.job = pending
         if before is not None:  # the queued job is aborted; its position is kept
             self.status = RunStatus.PAUSED if before.action is Action.PAUSE else RunStatus.CANCELLED
-            self._note(before.action.value, pending.position, "queued job aborted")
-            return
+            if not before.started:
+                self._note(before.action.value, pending.position, "queued job aborted")
+                return
+            # The abort came too late: the job had started. Job_Id__c is cleared all the same,
+            # and the job's finalizer owns a run with no job id, so it still records the attempt.
+            detail = "its job had already started: the abort missed it, it runs"
+            self._note(before.action.value, pending.position, detail)
         self.clock += pending.delay
         if self.status is RunStatus.QUEUED:
             self.status = RunStatus.RUNNING
@@ -191,6 +208,18 @@ class _Simulation:
 
     def _during(self, control: Control, position: Position) -> None:
         """The service sets the status while the job runs; a resume must follow a pause."""
+        if control.action is Action.RETRY:
+            if self.status is not RunStatus.CANCELLED:
+                raise problem(
+                    control.location,
+                    f"illegal transition: retry a {self.status.value} run (the org answers 409)",
+                )
+            # StepforceService.retry: the cancelled attempt's job is still alive (or holds the
+            # position's duplicate signature): 409, nothing enqueued, nothing changed.
+            step = self.orch.steps[position.index].name
+            detail = f"409: the job of its step {step} is still running; nothing enqueued"
+            self._note(REFUSED, position, detail)
+            return
         if control.action is Action.RESUME:
             if self.status is not RunStatus.PAUSED:
                 raise problem(
@@ -246,6 +275,7 @@ class _Simulation:
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
         step = self.orch.steps[event.index]
         position = Position(event.index, event.attempt, event.iteration)
+        job_failed = event.status is StepRunStatus.FAILED  # the engine fails a failed attempt's job
         # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
         event = _recorded(step, event)
         # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
@@ -273,9 +303,23 @@ class _Simulation:
             self.position = next_pending.position  # kept; resume enqueues it without delay
             self._note("pause", next_pending.position, "at step boundary")
             return
+        if next_pending is not None:
+            self._chain(next_pending, job_failed)
         self.pending = next_pending
         if during is not None and during.action is Action.PAUSE:  # the run ended first
             self._note("pause", position, f"ignored: the run ended {self.status.value}")
+
+    def _chain(self, next_pending: _Pending, job_failed: bool) -> None:
+        """StepforceFinalizer.continueWith: the next job is one deeper in the chain, unless the
+        chain reached its cap or MAX_FAILED_JOBS_IN_ROW jobs failed in a row: then a relay
+        batch (run as the same user) enqueues it in a new chain."""
+        in_row = self.job.failed_in_row + 1 if job_failed else 0
+        if self.job.depth + 1 >= CHAIN_CAP or in_row >= MAX_FAILED_JOBS_IN_ROW:
+            why = "chain depth cap" if self.job.depth + 1 >= CHAIN_CAP else "5 failed jobs in a row"
+            self._note(RELAY, next_pending.position, f"batch, depth reset: {why}")
+            return  # the relay's job starts a new chain: depth 1, no failed jobs before it
+        next_pending.depth = self.job.depth + 1
+        next_pending.failed_in_row = in_row
 
     def _after_success(
         self, step: Step, event: AttemptEvent, position: Position
