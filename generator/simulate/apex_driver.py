@@ -23,6 +23,8 @@ public with sharing class SfScn_Driver {
 
   /** Minutes of delay of every job run, in order (0 for none). */
   public List<Integer> delays = new List<Integer>();
+  /** The messages of the retries the service refused (409) while a cancelled job ran. */
+  public List<String> refusals = new List<String>();
   public Id runId;
   private final String orchestration;
   private final StepforceTestSupport.RecordingAsync recorder;
@@ -48,6 +50,39 @@ public with sharing class SfScn_Driver {
     item.attempt = attempt;
     this.controls.add(item);
     return this;
+  }
+
+  /** Marks the last control (a pause or cancel before a step) as aborting a started job. */
+  public SfScn_Driver alreadyStarted() {
+    this.controls[this.controls.size() - 1].started = true;
+    return this;
+  }
+
+  /** A retry that arrives while the cancelled attempt's job still runs (before its finalizer). */
+  public SfScn_Driver retryWhileRunning(
+    String step,
+    Integer iteration,
+    Integer attempt,
+    String fromStep,
+    Map<String, Object> inputs
+  ) {
+    this.retry(fromStep, inputs);
+    Control item = this.controls[this.controls.size() - 1];
+    item.moment = 'after';
+    item.step = step;
+    item.iteration = iteration;
+    item.attempt = attempt;
+    return this;
+  }
+
+  /** Relay batches the finalizers started (each runs as the user who enqueued it). */
+  public Integer relayBatches() {
+    return this.recorder.batches.size();
+  }
+
+  /** Relay platform events published (their trigger would run as the Automated Process user). */
+  public Integer relayEvents() {
+    return this.recorder.published.size();
   }
 
   public SfScn_Driver retry(String fromStep, Map<String, Object> inputs) {
@@ -104,7 +139,11 @@ public with sharing class SfScn_Driver {
     List<Integer> position = next.engine.getPosition();
     String stepName = steps[position[0]].name;
     Control before = this.armed('before', stepName, position);
-    if (before != null) {
+    if (before != null && before.started) {
+      // AsyncApexJob still said Queued, so the control aborts the job and clears Job_Id__c,
+      // but the job had already started: it runs anyway.
+      this.abortTooLate(next.jobId, before);
+    } else if (before != null) {
       // The job was queued, not started: the control aborts it (System.abortJob in an org).
       this.apply(before);
       return;
@@ -119,6 +158,8 @@ public with sharing class SfScn_Driver {
     while (during != null) {
       if (during.action == 'resume') {
         this.resumeBeforeFinalizer(next.jobId);
+      } else if (during.action == 'retry') {
+        this.retryWhileRunning(next.jobId, during);
       } else {
         this.apply(during);
       }
@@ -148,11 +189,60 @@ public with sharing class SfScn_Driver {
     StepforceJobs previous = StepforceJobs.get();
     StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
       .put(jobId, 'Completed', 0);
+    // A job that a pause aborted too late holds its position's duplicate signature.
+    this.recorder.refuseDuplicates = true;
     try {
       StepforceService.resume(String.valueOf(this.runId));
     } finally {
       StepforceJobs.current = previous;
+      this.recorder.refuseDuplicates = false;
     }
+    Assert.isTrue(
+      this.recorder.pending.isEmpty(),
+      'a resume while the job still runs should enqueue no second job'
+    );
+  }
+
+  /** The pause or cancel of a queued job that, unknown to AsyncApexJob, had started. */
+  private void abortTooLate(Id jobId, Control item) {
+    StepforceJobs previous = StepforceJobs.get();
+    StepforceEntryTestSupport.FakeJobs jobs = new StepforceEntryTestSupport.FakeJobs()
+      .put(jobId, 'Queued', null);
+    StepforceJobs.current = jobs;
+    try {
+      this.apply(item);
+    } finally {
+      StepforceJobs.current = previous;
+    }
+    Assert.areEqual(
+      new List<Id>{ jobId },
+      jobs.aborted,
+      'the ' + item.action + ' should abort the job it saw queued'
+    );
+  }
+
+  /**
+   * A retry while the cancelled attempt's job still runs: AsyncApexJob says Processing (and
+   * the job holds its position's duplicate signature), so the service answers 409.
+   */
+  private void retryWhileRunning(Id jobId, Control item) {
+    StepforceJobs previous = StepforceJobs.get();
+    StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
+      .put(jobId, 'Processing', null);
+    this.recorder.refuseDuplicates = true;
+    try {
+      this.apply(item);
+      Assert.fail('a retry while the cancelled job runs should be refused');
+    } catch (StepforceService.IllegalTransitionException e) {
+      this.refusals.add(e.getMessage());
+    } finally {
+      StepforceJobs.current = previous;
+      this.recorder.refuseDuplicates = false;
+    }
+    Assert.isTrue(
+      this.recorder.pending.isEmpty(),
+      'a refused retry should enqueue nothing'
+    );
   }
 
   private void apply(Control item) {
@@ -299,12 +389,11 @@ public with sharing class SfScn_Driver {
     public Integer attempt;
     public String fromStep;
     public Map<String, Object> inputs;
+    public Boolean started = false;
 
+    /** Armed at an attempt: a pause, cancel, resume or retry naming a step. */
     public Boolean isTrigger() {
-      return this.step != null &&
-        (this.action == 'pause' ||
-        this.action == 'cancel' ||
-        this.action == 'resume');
+      return this.step != null;
     }
 
     public Boolean matches(String stepName, List<Integer> position) {
