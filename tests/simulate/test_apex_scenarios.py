@@ -94,7 +94,6 @@ def test_a_rejected_start_expects_the_plans_coercion_exception() -> None:
     apex = _render("required_input_missing")
     assert "} catch (StepforceCoerce.CoercionException e) {" in apex
     assert "'inputs.since: required input of Sim_Invoice_Sync is missing'" in apex
-    assert "driver.run();" not in apex
 
 
 def _run_as_block(apex: str) -> str:
@@ -229,3 +228,40 @@ def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> 
     refused = _render("inputs_too_large")
     assert "} catch (StepforceService.BadRequestException e) {" in refused
     assert "'inputs are too large: 131073 characters of JSON', true" in refused
+
+
+def test_a_retry_while_the_cancelled_job_runs_expects_the_409_in_apex() -> None:
+    apex = _render("retry_while_cancel_runs")
+    assert "driver.control('cancel', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.retryWhileRunning('Fetch_Page', 1, 1, null, new Map<String, Object>());" in apex
+    assert "driver.retry(null, new Map<String, Object>());" in apex
+    assert "Assert.areEqual(1, driver.refusals.size()," in apex
+    assert (
+        "SfScn_Driver.assertContains('yet: the job of its step Fetch_Page is still running', "
+        "driver.refusals[0], 'refused retry 1');"
+    ) in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert ".put(jobId, 'Processing', null);" in driver
+    assert "} catch (StepforceService.IllegalTransitionException e) {" in driver
+    assert "'a refused retry should enqueue nothing'" in driver
+
+
+def test_a_pause_that_missed_a_started_job_is_scripted_as_queued_then_run() -> None:
+    apex = _render("pause_abort_missed_job")
+    assert "driver.control('pause', 'before', 'Fetch_Page', 2, null).alreadyStarted();" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert ".put(jobId, 'Queued', null);" in driver
+    assert "this.recorder.refuseDuplicates = true;" in driver
+    assert "'a resume while the job still runs should enqueue no second job'" in driver
+
+
+def test_every_step_run_is_asserted_to_run_as_the_starter_and_relays_are_counted() -> None:
+    apex = _render("relay_keeps_the_user")
+    for number in range(6):
+        assert (
+            f"Assert.areEqual(UserInfo.getUserId(), stepRuns[{number}].Ran_As__c, "
+            f"'step run {number + 1} should run as the user who started the run');"
+        ) in apex
+    assert "Assert.areEqual(1, driver.relayBatches()," in apex
+    assert "Assert.areEqual(0, driver.relayEvents()," in apex
+    assert "Assert.areEqual(0, driver.relayBatches()," in _render("happy_path")
