@@ -159,7 +159,7 @@ public with sharing class SfScn_Driver {
       if (during.action == 'resume') {
         this.resumeBeforeFinalizer(next.jobId);
       } else if (during.action == 'retry') {
-        this.retryWhileRunning(next.jobId, during);
+        this.refuseRetryWhileRunning(next.jobId, during);
       } else {
         this.apply(during);
       }
@@ -225,7 +225,7 @@ public with sharing class SfScn_Driver {
    * A retry while the cancelled attempt's job still runs: AsyncApexJob says Processing (and
    * the job holds its position's duplicate signature), so the service answers 409.
    */
-  private void retryWhileRunning(Id jobId, Control item) {
+  private void refuseRetryWhileRunning(Id jobId, Control item) {
     StepforceJobs previous = StepforceJobs.get();
     StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
       .put(jobId, 'Processing', null);
