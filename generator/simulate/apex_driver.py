@@ -25,6 +25,10 @@ public with sharing class SfScn_Driver {
   public List<Integer> delays = new List<Integer>();
   /** The messages of the retries the service refused (409) while a cancelled job ran. */
   public List<String> refusals = new List<String>();
+  /** Minutes before each StepforceRecorder try, in order. */
+  public List<Integer> recorderDelays = new List<Integer>();
+  // Job number (1-based, in the order run) -> how many times its bookkeeping fails.
+  private final Map<Integer, Integer> bookkeepingFailures = new Map<Integer, Integer>();
   public Id runId;
   private final String orchestration;
   private final StepforceTestSupport.RecordingAsync recorder;
@@ -72,6 +76,12 @@ public with sharing class SfScn_Driver {
     item.step = step;
     item.iteration = iteration;
     item.attempt = attempt;
+    return this;
+  }
+
+  /** The `jobNumber`th job run has its bookkeeping refused `times` times (finalizer included). */
+  public SfScn_Driver failBookkeeping(Integer jobNumber, Integer times) {
+    this.bookkeepingFailures.put(jobNumber, times);
     return this;
   }
 
@@ -165,8 +175,51 @@ public with sharing class SfScn_Driver {
       }
       during = this.armed('after', stepName, position);
     }
-    next.engine.getFinalizer().execute(outcome);
+    Integer failures = this.bookkeepingFailures.get(this.delays.size());
+    if (failures == null) {
+      next.engine.getFinalizer().execute(outcome);
+    } else {
+      this.recordThroughRecorder(next, outcome, failures);
+    }
     this.recorder.running = null;
+  }
+
+  /**
+   * The finalizer's writes are refused `failures` times (its own, then the recorder's tries):
+   * the Step Run's step name is made longer than Step__c holds, as a customer validation rule
+   * would refuse it, and restored before the last try. Each try runs while the attempt's job
+   * is still the running one, so the next job continues its chain as after the finalizer.
+   */
+  private void recordThroughRecorder(
+    StepforceTestSupport.Job next,
+    System.FinalizerContext outcome,
+    Integer failures
+  ) {
+    StepforceAttempt attempt = next.engine.getFinalizer().getAttempt();
+    String stepName = attempt.stepName;
+    attempt.stepName = 'S'.repeat(81);
+    Integer first = this.recorder.recorders.size();
+    next.engine.getFinalizer().execute(outcome);
+    for (Integer tryNumber = 1; tryNumber <= failures; tryNumber++) {
+      Integer index = first + tryNumber - 1;
+      Assert.areEqual(
+        index + 1,
+        this.recorder.recorders.size(),
+        'the failed bookkeeping should hand the attempt to recorder try ' + tryNumber
+      );
+      this.recorderDelays.add(
+        this.recorder.recorderOptions[index].MinimumQueueableDelayInMinutes
+      );
+      if (tryNumber == failures) {
+        attempt.stepName = stepName;
+      }
+      this.recorder.recorders[index].execute(null);
+    }
+    Assert.areEqual(
+      first + failures,
+      this.recorder.recorders.size(),
+      'the last recorder try should record the attempt and hand off nothing'
+    );
   }
 
   private Control armed(String moment, String stepName, List<Integer> position) {

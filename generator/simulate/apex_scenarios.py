@@ -38,7 +38,7 @@ from stepforce.generator.simulate.apex_strings import (
     uncatchable_text,
 )
 from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError
-from stepforce.generator.simulate.fixtures import OutcomeKind
+from stepforce.generator.simulate.fixtures import RECORDER_DELAYS, OutcomeKind
 from stepforce.generator.simulate.scenarios import Scenario
 from stepforce.generator.simulate.trace import STARTER, AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import problem
@@ -255,6 +255,8 @@ def _engine_action_lines(trace: Trace) -> list[str]:
         "'no relay by platform event, whose trigger runs as the Automated Process user');",
         f"    Assert.areEqual({len(trace.refusals)}, driver.refusals.size(), "
         "'retries refused while the cancelled job ran');",
+        f"    Assert.areEqual(new List<Integer>{{ {', '.join(_recorder_delays(trace))} }}, "
+        "driver.recorderDelays, 'recorder tries after failed bookkeeping, in minutes');",
     ]
     for number, refusal in enumerate(trace.refusals):
         shown = f"yet: the job of its step {refusal.step} is still running"
@@ -263,6 +265,21 @@ def _engine_action_lines(trace: Trace) -> list[str]:
             f"{apex_string(f'refused retry {number + 1}')});"
         )
     return lines
+
+
+def _recorder_delays(trace: Trace) -> list[str]:
+    return [
+        str(RECORDER_DELAYS[n]) for event in trace.attempts for n in range(event.bookkeeping_fails)
+    ]
+
+
+def _bookkeeping_lines(trace: Trace) -> list[str]:
+    """Which jobs (numbered as the driver runs them: one per attempt) fail their bookkeeping."""
+    return [
+        f"    driver.failBookkeeping({number}, {event.bookkeeping_fails});"
+        for number, event in enumerate(trace.attempts, start=1)
+        if event.bookkeeping_fails
+    ]
 
 
 def _rejected_lines(message: str, exception: str) -> list[str]:
@@ -317,6 +334,7 @@ def render_scenario_test(scenario: Scenario) -> str:
         # so the user who runs the tests might not see a run another user started.
         body = _as_admin(
             [
+                *_bookkeeping_lines(trace),
                 "    Test.startTest();",
                 "    driver.start(inputs);",
                 "    driver.run();",

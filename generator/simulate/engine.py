@@ -38,6 +38,7 @@ from stepforce.generator.simulate.controls import (
     check_control,
 )
 from stepforce.generator.simulate.fixtures import (
+    RECORDER_DELAYS,
     Feed,
     Fixtures,
     FixturesExhausted,
@@ -55,6 +56,7 @@ from stepforce.generator.simulate.plan import (
     resolve_inputs,
 )
 from stepforce.generator.simulate.trace import (
+    RECORDER,
     REFUSED,
     RELAY,
     AttemptEvent,
@@ -255,6 +257,7 @@ class _Simulation:
         # StepforceFinalizer.stepRun: Inputs__c is abbreviate(LONG_TEXT_LIMIT) of the JSON.
         base = replace(base, inputs=inputs, inputs_cut=serialized_length(inputs) > LONG_TEXT_LIMIT)
         outcome = self._take(step, position)
+        base = replace(base, bookkeeping_fails=outcome.bookkeeping_fails)
         if outcome.kind is not OutcomeKind.OUTPUTS:
             if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>
                 return replace(base, error=uncatchable_text(outcome.error), uncatchable=True)
@@ -281,7 +284,7 @@ class _Simulation:
         # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
         shown = replace(event, error=_abbreviated(event.error))
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
-            self.events.append(shown)
+            self._record(shown)
             self._note("cancel", position, "at step boundary")
             return
         next_pending: _Pending | None
@@ -292,7 +295,7 @@ class _Simulation:
         else:
             retryable = event.outputs is None  # max_iterations is not transient
             next_pending = self._after_failure(step, event, position, retryable=retryable)
-        self.events.append(shown)
+        self._record(shown)
         if self.early_resume is not None:
             detail = (
                 "paused and resumed before the attempt's finalizer ran: it carries on, delay served"
@@ -308,6 +311,18 @@ class _Simulation:
         self.pending = next_pending
         if during is not None and during.action is Action.PAUSE:  # the run ended first
             self._note("pause", position, f"ignored: the run ended {self.status.value}")
+
+    def _record(self, event: AttemptEvent) -> None:
+        """The finalizer records the attempt; when its writes fail, StepforceRecorder tries
+        again after each of RECORDER_DELAYS until one succeeds, and the run then goes on
+        exactly as if the finalizer had succeeded (the clock moves by the waits)."""
+        self.events.append(event)
+        position = Position(event.index, event.attempt, event.iteration)
+        for number in range(1, event.bookkeeping_fails + 1):
+            wait = RECORDER_DELAYS[number - 1]
+            self.clock += wait
+            done = "recorded" if number == event.bookkeeping_fails else "failed again"
+            self._note(RECORDER, position, f"try {number} after {wait} min: {done}")
 
     def _chain(self, next_pending: _Pending, job_failed: bool) -> None:
         """StepforceFinalizer.continueWith: the next job is one deeper in the chain, unless the

@@ -29,6 +29,7 @@ STARTER = "starter"
 #: ControlEvent actions the engine itself takes: a relay, a retry it refused (HTTP 409).
 RELAY = "relay"
 REFUSED = "retry refused"
+RECORDER = "recorder"
 
 
 class StepRunStatus(StrEnum):
@@ -56,6 +57,7 @@ class AttemptEvent:
     missing_outputs: tuple[str, ...] = ()  # declared outputs the step did not return
     inputs_cut: bool = False  # the inputs' JSON is longer than Inputs__c: the org cuts it
     ran_as: str = STARTER  # Ran_As__c: relays keep the starter (a batch runs as its enqueuer)
+    bookkeeping_fails: int = 0  # failed finalizer + recorder tries before it was recorded
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class AttemptEvent:
             "missingOutputs": list(self.missing_outputs),
             "inputsCut": self.inputs_cut,
             "ranAs": self.ran_as,
+            "bookkeepingFails": self.bookkeeping_fails,
         }
 
 
