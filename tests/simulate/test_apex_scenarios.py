@@ -265,3 +265,14 @@ def test_every_step_run_is_asserted_to_run_as_the_starter_and_relays_are_counted
     assert "Assert.areEqual(1, driver.relayBatches()," in apex
     assert "Assert.areEqual(0, driver.relayEvents()," in apex
     assert "Assert.areEqual(0, driver.relayBatches()," in _render("happy_path")
+
+
+def test_failed_bookkeeping_is_scripted_per_job_and_the_recorder_tries_are_asserted() -> None:
+    apex = _render("recorder_after_failed_save")
+    assert "driver.failBookkeeping(1, 3);" in apex
+    assert "driver.failBookkeeping(2, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1, 2, 4, 1 }, driver.recorderDelays," in apex
+    assert "Assert.areEqual(new List<Integer>{  }, driver.recorderDelays," in _render("happy_path")
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "attempt.stepName = 'S'.repeat(81);" in driver
+    assert "this.recorder.recorders[index].execute(null);" in driver

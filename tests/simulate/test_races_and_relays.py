@@ -142,3 +142,34 @@ def test_a_job_that_completes_resets_the_failed_jobs_in_a_row(
         "  Notify: [{error: b, times: 2}, {outputs: {ok: true}}]\n"
     )
     assert simulate(LONG, fixtures).relays == []
+
+
+def test_failed_bookkeeping_is_recorded_by_the_recorder_and_the_run_goes_on() -> None:
+    fixtures = fixtures_from(
+        "steps:\n  Fetch: [{error: boom, bookkeeping_fails: 2}, {outputs: {n: 1}}]\n"
+        "  Post: [{outputs: {ok: true}, bookkeeping_fails: 5}]\n"
+    )
+    trace = simulate(ORCH, fixtures)
+    assert trace.status is RunStatus.SUCCEEDED
+    assert [a.bookkeeping_fails for a in trace.attempts] == [2, 0, 5]
+    tries = [
+        e.detail for e in trace.events if isinstance(e, ControlEvent) and e.action == "recorder"
+    ]
+    assert tries == [
+        "try 1 after 1 min: failed again",
+        "try 2 after 2 min: recorded",
+        "try 1 after 1 min: failed again",
+        "try 2 after 2 min: failed again",
+        "try 3 after 4 min: failed again",
+        "try 4 after 8 min: failed again",
+        "try 5 after 10 min: recorded",
+    ]
+    # the retry after the recorded failure keeps its delay; the clock counts the waits
+    assert trace.delays == [7]
+    assert trace.attempts[1].at_minute == 1 + 2 + 7
+    assert trace.clock_minutes == 10 + 25
+
+
+def test_more_bookkeeping_failures_than_recorder_tries_are_refused() -> None:
+    with pytest.raises(SpecError, match="bookkeeping_fails is at most 5"):
+        fixtures_from("steps:\n  Fetch: [{outputs: {n: 1}, bookkeeping_fails: 6}]\n")
