@@ -167,7 +167,7 @@ public with sharing class SfScn_Driver {
     Control during = this.armed('after', stepName, position);
     while (during != null) {
       if (during.action == 'resume') {
-        this.resumeBeforeFinalizer(next.jobId);
+        this.resumeBeforeFinalizer(next.jobId, during);
       } else if (during.action == 'retry') {
         this.refuseRetryWhileRunning(next.jobId, during);
       } else {
@@ -236,20 +236,11 @@ public with sharing class SfScn_Driver {
   /**
    * A resume while the paused job's finalizer has not run yet: in an org AsyncApexJob says
    * the job ended and no Step Run names it, so the service enqueues nothing and the finalizer
-   * carries on. Recorded jobs have no AsyncApexJob row, so the job is scripted as Completed.
+   * carries on. A job that a pause aborted too late holds its position's duplicate signature,
+   * so the platform refuses the job the service then enqueues.
    */
-  private void resumeBeforeFinalizer(Id jobId) {
-    StepforceJobs previous = StepforceJobs.get();
-    StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
-      .put(jobId, 'Completed', 0);
-    // A job that a pause aborted too late holds its position's duplicate signature.
-    this.recorder.refuseDuplicates = true;
-    try {
-      StepforceService.resume(String.valueOf(this.runId));
-    } finally {
-      StepforceJobs.current = previous;
-      this.recorder.refuseDuplicates = false;
-    }
+  private void resumeBeforeFinalizer(Id jobId, Control item) {
+    this.applyWhileJob(item, jobId, 'Completed', 0);
     Assert.isTrue(
       this.recorder.pending.isEmpty(),
       'a resume while the job still runs should enqueue no second job'
@@ -258,15 +249,7 @@ public with sharing class SfScn_Driver {
 
   /** The pause or cancel of a queued job that, unknown to AsyncApexJob, had started. */
   private void abortTooLate(Id jobId, Control item) {
-    StepforceJobs previous = StepforceJobs.get();
-    StepforceEntryTestSupport.FakeJobs jobs = new StepforceEntryTestSupport.FakeJobs()
-      .put(jobId, 'Queued', null);
-    StepforceJobs.current = jobs;
-    try {
-      this.apply(item);
-    } finally {
-      StepforceJobs.current = previous;
-    }
+    StepforceEntryTestSupport.FakeJobs jobs = this.applyWhileJob(item, jobId, 'Queued', null);
     Assert.areEqual(
       new List<Id>{ jobId },
       jobs.aborted,
@@ -279,23 +262,40 @@ public with sharing class SfScn_Driver {
    * the job holds its position's duplicate signature), so the service answers 409.
    */
   private void refuseRetryWhileRunning(Id jobId, Control item) {
-    StepforceJobs previous = StepforceJobs.get();
-    StepforceJobs.current = new StepforceEntryTestSupport.FakeJobs()
-      .put(jobId, 'Processing', null);
-    this.recorder.refuseDuplicates = true;
     try {
-      this.apply(item);
+      this.applyWhileJob(item, jobId, 'Processing', null);
       Assert.fail('a retry while the cancelled job runs should be refused');
     } catch (StepforceService.IllegalTransitionException e) {
       this.refusals.add(e.getMessage());
-    } finally {
-      StepforceJobs.current = previous;
-      this.recorder.refuseDuplicates = false;
     }
     Assert.isTrue(
       this.recorder.pending.isEmpty(),
       'a refused retry should enqueue nothing'
     );
+  }
+
+  /**
+   * Applies a control while AsyncApexJob reports the attempt's job as `status` (recorded jobs
+   * have no AsyncApexJob row) and the platform refuses a second job with its signature.
+   */
+  private StepforceEntryTestSupport.FakeJobs applyWhileJob(
+    Control item,
+    Id jobId,
+    String status,
+    Integer completedMinutesAgo
+  ) {
+    StepforceJobs previous = StepforceJobs.get();
+    StepforceEntryTestSupport.FakeJobs jobs = new StepforceEntryTestSupport.FakeJobs()
+      .put(jobId, status, completedMinutesAgo);
+    StepforceJobs.current = jobs;
+    this.recorder.refuseDuplicates = true;
+    try {
+      this.apply(item);
+    } finally {
+      StepforceJobs.current = previous;
+      this.recorder.refuseDuplicates = false;
+    }
+    return jobs;
   }
 
   private void apply(Control item) {

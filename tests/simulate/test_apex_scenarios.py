@@ -216,8 +216,8 @@ def test_a_resume_before_the_finalizer_is_armed_after_the_attempt_and_scripts_th
     assert "driver.control('resume', 'after', 'Fetch_Page', 1, 1);" in apex
     assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
     driver = render_apex_tests([])["SfScn_Driver.cls"]
-    assert ".put(jobId, 'Completed', 0);" in driver
-    assert "this.resumeBeforeFinalizer(next.jobId);" in driver
+    assert "this.applyWhileJob(item, jobId, 'Completed', 0);" in driver
+    assert "this.resumeBeforeFinalizer(next.jobId, during);" in driver
 
 
 def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> None:
@@ -241,7 +241,7 @@ def test_a_retry_while_the_cancelled_job_runs_expects_the_409_in_apex() -> None:
         "driver.refusals[0], 'refused retry 1');"
     ) in apex
     driver = render_apex_tests([])["SfScn_Driver.cls"]
-    assert ".put(jobId, 'Processing', null);" in driver
+    assert "this.applyWhileJob(item, jobId, 'Processing', null);" in driver
     assert "} catch (StepforceService.IllegalTransitionException e) {" in driver
     assert "'a refused retry should enqueue nothing'" in driver
 
@@ -250,7 +250,7 @@ def test_a_pause_that_missed_a_started_job_is_scripted_as_queued_then_run() -> N
     apex = _render("pause_abort_missed_job")
     assert "driver.control('pause', 'before', 'Fetch_Page', 2, null).alreadyStarted();" in apex
     driver = render_apex_tests([])["SfScn_Driver.cls"]
-    assert ".put(jobId, 'Queued', null);" in driver
+    assert "this.applyWhileJob(item, jobId, 'Queued', null);" in driver
     assert "this.recorder.refuseDuplicates = true;" in driver
     assert "'a resume while the job still runs should enqueue no second job'" in driver
 
