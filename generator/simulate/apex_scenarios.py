@@ -223,7 +223,6 @@ def _run_assertions(trace: Trace) -> list[str]:
         f"'the engine should record {len(attempts)} step attempts, as the simulator did');",
     ]
     lines += [_attempt_line(n, event) for n, event in enumerate(attempts, start=1)]
-    lines += _engine_action_lines(trace)
     delays = ", ".join(str(d) for d in trace.delays)
     error, exact = comparable_error(trace.error)
     lines += [
@@ -236,6 +235,7 @@ def _run_assertions(trace: Trace) -> list[str]:
         "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
         f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
         "'retry delays in minutes');",
+        *_engine_action_lines(trace),
     ]
     return lines
 
