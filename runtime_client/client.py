@@ -28,7 +28,7 @@ from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, OrgConnection
 from stepforce.runtime_client.http import HttpResult, Transport
-from stepforce.runtime_client.models import Run, RunPage, Schedule
+from stepforce.runtime_client.models import Run, RunPage
 from stepforce.runtime_client.retry import RetryPolicy
 from stepforce.runtime_client.watch import (
     Clock,
@@ -345,9 +345,9 @@ class StepforceClient:
                 ) from None
             raise
 
-    def schedules(self) -> list[Schedule]:
+    def schedules(self) -> list[sched.ScheduledJob]:
         """Every cron start of the runtime (StepforceScheduledStart jobs), by name: one call."""
-        return Schedule.list_from_json(self._schedules("GET"), "schedules")
+        return sched.ScheduledJob.list_from_json(self._schedules("GET"), "schedules")
 
     def schedule(
         self,
@@ -355,7 +355,7 @@ class StepforceClient:
         cron: str,
         inputs: Mapping[str, Any] | None = None,
         name: str | None = None,
-    ) -> Schedule:
+    ) -> sched.ScheduledJob:
         """Schedule cron starts of ``orchestration`` (one call). The org checks the plan and
         the inputs now, as the calling user; a name in use is a ConflictError."""
         body = {
@@ -364,9 +364,9 @@ class StepforceClient:
             "inputs": dict(inputs or {}),
             "name": sched.check_job_name(name or schedule_job_name(orchestration)),
         }
-        return Schedule.from_json(self._schedules("POST", json=body))
+        return sched.ScheduledJob.from_json(self._schedules("POST", json=body))
 
-    def unschedule(self, name: str) -> list[Schedule]:
+    def unschedule(self, name: str) -> list[sched.ScheduledJob]:
         """Remove the cron start named ``name`` (one call); runs it started go on."""
         body = self._schedules("DELETE", params={"name": sched.check_job_name(name)})
-        return Schedule.list_from_json(body, "unscheduled")
+        return sched.ScheduledJob.list_from_json(body, "unscheduled")

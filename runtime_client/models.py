@@ -1,4 +1,4 @@
-"""Typed results of the REST contract: Run, StepRun, StepLimits, RunPage, Schedule.
+"""Typed results of the REST contract: Run, StepRun, StepLimits, RunPage.
 
 Parsed leniently on purpose: the contract may grow (extend, never rename), so unknown keys are
 kept in ``raw`` and ignored, missing ones become ``None``. ``to_json()`` gives back exactly
@@ -276,46 +276,4 @@ class RunPage:
             "total": self.total,
             "nextCursor": self.next_cursor,
             "previousCursor": self.previous_cursor,
-        }
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A cron start as ``GET/POST/DELETE schedules`` describes it (from its CronTrigger)."""
-
-    id: str
-    name: str
-    cron: str | None
-    state: str | None
-    next_fire_time: str | None
-    previous_fire_time: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Any) -> Schedule:
-        if not isinstance(data, Mapping) or not data.get("id"):
-            raise OrgError("the org answered with something that is not a Schedule")
-        return cls(
-            id=str(data["id"]),
-            name=str(data.get("name") or ""),
-            cron=_str(data.get("cron")),
-            state=_str(data.get("state")),
-            next_fire_time=_str(data.get("nextFireTime")),
-            previous_fire_time=_str(data.get("previousFireTime")),
-        )
-
-    @classmethod
-    def list_from_json(cls, data: Any, key: str) -> list[Schedule]:
-        items = data.get(key) if isinstance(data, Mapping) else None
-        if not isinstance(items, list):
-            raise OrgError(f"the org's answer has no {key!r} array")
-        return [cls.from_json(item) for item in items]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "cron": self.cron,
-            "state": self.state,
-            "nextFireTime": self.next_fire_time,
-            "previousFireTime": self.previous_fire_time,
         }

@@ -102,6 +102,21 @@ def run_json(
     return data
 
 
+# The runtime's schedules routes and a Schedule as StepforceRunJson.schedule writes it: Apex
+# REST returns what a void method put in RestContext.response.responseBody, with the
+# statusCode it set (RestResponse Class, "responseBody": "If the method returns void, then
+# Apex REST returns the response in the responseBody property").
+SCHEDULES = f"{INSTANCE}/services/apexrest/stepforce/v1/schedules"
+SCHEDULE = {
+    "id": "08e5g00000ABCDEAAA",
+    "name": "Nightly",
+    "cron": "0 0 2 * * ?",
+    "state": "WAITING",
+    "nextFireTime": "2026-11-26T02:00:00.000Z",
+    "previousFireTime": None,
+}
+
+
 def sf_errors(code: str, message: str) -> list[dict[str, str]]:
     return [{"errorCode": code, "message": message}]
 

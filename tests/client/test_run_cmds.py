@@ -15,6 +15,8 @@ from .conftest import (
     APEX,
     INSTANCE,
     RUN_ID,
+    SCHEDULE,
+    SCHEDULES,
     TOKEN,
     FakeClock,
     invoke,
@@ -269,21 +271,6 @@ def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> Non
     )
     assert code == 0
     assert "Queued" in out
-
-
-# A Schedule as the runtime's StepforceRunJson.schedule writes it: Apex REST returns what a
-# void @HttpPost method put in RestContext.response.responseBody (RestResponse Class,
-# "responseBody": "If the method returns void, then Apex REST returns the response in the
-# responseBody property"), with the statusCode the class set (201 for a new schedule).
-SCHEDULE = {
-    "id": "08e5g00000ABCDEAAA",
-    "name": "Nightly",
-    "cron": "0 0 2 * * ?",
-    "state": "WAITING",
-    "nextFireTime": "2026-11-26T02:00:00.000Z",
-    "previousFireTime": None,
-}
-SCHEDULES = APEX.replace("/runs", "/schedules")
 
 
 def test_schedule_unschedule_and_schedules_use_the_runtime_routes(

@@ -19,7 +19,7 @@ from stepforce.runtime_client.schedule import (
     schedule_body,
 )
 
-from .conftest import APEX, FakeClock, sf_errors
+from .conftest import SCHEDULE, SCHEDULES, FakeClock, sf_errors
 
 # The Apex lexer's string literal: ' ( ~['\\\r\n] | \\[btnfr"'\\] | \\u+XXXX )* '
 _LITERAL = re.compile(r"'(?:[^'\\\r\n]|\\[btnfr\"'\\]|\\u+[0-9a-fA-F]{4})*'")
@@ -137,22 +137,6 @@ def test_anonymous_results_are_checked_for_compile_and_runtime_failures() -> Non
             },
             "scheduling",
         )
-
-
-# The runtime's schedules routes answer with what StepforceRestResource writes (Apex REST
-# returns a void method's RestContext.response.responseBody with its statusCode: RestResponse
-# Class, "responseBody"): a Schedule {"id", "name", "cron", "state", "nextFireTime",
-# "previousFireTime"}, {"schedules": [...]}, {"unscheduled": [...]}, or Salesforce's error
-# array [{"errorCode", "message"}].
-SCHEDULES = f"{APEX}".replace("/runs", "/schedules")
-SCHEDULE = {
-    "id": "08e5g00000ABCDEAAA",
-    "name": "Nightly",
-    "cron": "0 0 2 * * ?",
-    "state": "WAITING",
-    "nextFireTime": "2026-11-26T02:00:00.000Z",
-    "previousFireTime": None,
-}
 
 
 def test_client_schedules_with_one_post_of_the_orchestration_cron_inputs_and_name(
