@@ -20,6 +20,7 @@ from .conftest import (
     TOKEN,
     FakeClock,
     invoke,
+    mock_nightly_schedule,
     run_json,
     sf_errors,
     step_json,
@@ -276,21 +277,7 @@ def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> Non
 def test_schedule_unschedule_and_schedules_use_the_runtime_routes(
     org: responses.RequestsMock,
 ) -> None:
-    made = org.post(
-        SCHEDULES,
-        status=201,
-        json=SCHEDULE,
-        match=[
-            matchers.json_params_matcher(
-                {
-                    "orchestration": "Invoice_Sync",
-                    "cron": "0 0 2 * * ?",
-                    "inputs": {"since": "2026-11-01"},
-                    "name": "Nightly",
-                }
-            )
-        ],
-    )
+    made = mock_nightly_schedule(org)
     org.get(SCHEDULES, json={"schedules": [SCHEDULE]})
     removed = org.delete(
         SCHEDULES,

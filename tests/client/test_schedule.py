@@ -19,7 +19,7 @@ from stepforce.runtime_client.schedule import (
     schedule_body,
 )
 
-from .conftest import SCHEDULE, SCHEDULES, FakeClock, sf_errors
+from .conftest import SCHEDULE, SCHEDULES, FakeClock, mock_nightly_schedule, sf_errors
 
 # The Apex lexer's string literal: ' ( ~['\\\r\n] | \\[btnfr"'\\] | \\u+XXXX )* '
 _LITERAL = re.compile(r"'(?:[^'\\\r\n]|\\[btnfr\"'\\]|\\u+[0-9a-fA-F]{4})*'")
@@ -142,21 +142,7 @@ def test_anonymous_results_are_checked_for_compile_and_runtime_failures() -> Non
 def test_client_schedules_with_one_post_of_the_orchestration_cron_inputs_and_name(
     connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
 ) -> None:
-    post = mocked.post(
-        SCHEDULES,
-        status=201,
-        json=SCHEDULE,
-        match=[
-            matchers.json_params_matcher(
-                {
-                    "orchestration": "Invoice_Sync",
-                    "cron": "0 0 2 * * ?",
-                    "inputs": {"since": "2026-11-01"},
-                    "name": "Nightly",
-                }
-            )
-        ],
-    )
+    post = mock_nightly_schedule(mocked)
     client = StepforceClient(connection, clock=clock)
     job = client.schedule("Invoice_Sync", "0 0 2 * * ?", {"since": "2026-11-01"}, name="Nightly")
     assert (job.id, job.state, job.next_fire_time) == (
