@@ -181,3 +181,23 @@ def test_run_list_all_and_run_logs_fetch_every_page(org: responses.RequestsMock)
     assert code == 0, err
     attempts = json.loads(out)[0]["attempts"]
     assert [a["iteration"] for a in attempts] == [1, 2, 3]
+
+
+def test_run_status_reads_summaries_for_its_table_and_everything_for_json(
+    org: responses.RequestsMock,
+) -> None:
+    url = f"{APEX}/{RUN_ID}"
+    summary = org.get(
+        url,
+        json=_page(0, 3, 3, context=True),
+        match=[matchers.query_param_matcher({"io": "false"})],
+    )
+    full = org.get(url, json=_page(0, 3, 3, context=True), match=[matchers.query_param_matcher({})])
+    code, out, err = invoke(["run", "status", RUN_ID])
+    assert code == 0, err
+    assert "Fetch_Page" in out
+    code, out, err = invoke(["run", "status", RUN_ID, "--json"])
+    assert code == 0, err
+    assert json.loads(out)["steps"][0]["inputs"] == {"pageSize": 200}
+    assert summary.call_count == 1
+    assert full.call_count == 1
