@@ -165,6 +165,9 @@ class Run:
     steps_next: str | None = None
     #: False when the steps were read without their inputs and outputs (``io=false``).
     steps_io: bool = True
+    #: The plan document version the run is pinned to; None for a compiled plan and from
+    #: runtimes older than this field.
+    plan_version: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Run:
@@ -190,6 +193,7 @@ class Run:
                 steps_total=_int(data.get("stepsTotal")),
                 steps_next=_str(data.get("stepsNext")),
                 steps_io=data.get("stepsIo") is not False,
+                plan_version=_str(data.get("planVersion")),
             )
         except (TypeError, ValueError, AttributeError) as error:
             raise OrgError(f"the org's Run JSON could not be read: {error}") from error
