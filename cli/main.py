@@ -15,6 +15,7 @@ from stepforce import __version__
 from stepforce.cli import (
     check_cmd,
     deploy_cmd,
+    doctor_cmd,
     generate_cmd,
     plans_cmd,
     run_cmds,
@@ -56,6 +57,7 @@ for _module in (
     run_cmds,
     plans_cmd,
     simulate_cmd,
+    doctor_cmd,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

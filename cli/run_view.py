@@ -165,7 +165,7 @@ def print_run_list(page: RunPage, console: Console) -> None:
         )
     console.print(table)
     first = page.offset + 1 if page.runs else page.offset
-    more = f"; next page: --offset {page.offset + len(page.runs)}" if page.has_more else ""
+    more = "; more: raise --limit, or --all" if page.has_more else ""
     console.print(f"runs {first}-{page.offset + len(page.runs)} of {page.total}{more}")
 
 

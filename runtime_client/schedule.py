@@ -1,4 +1,5 @@
-"""Cron starts: the anonymous Apex that schedules or aborts them, and the CronTrigger query.
+"""Cron starts: the ScheduledJob the runtime's schedules routes and CronTrigger describe, and
+the anonymous Apex that ``stepforce deploy`` schedules or aborts them with.
 
 Every value travels as an Apex string literal written by :func:`stepforce.apex_text.apex_string`,
 the one escaping function of the project, shared with the generator (a name, cron or inputs
@@ -76,13 +77,15 @@ def cron_trigger_query(job_name: str) -> str:
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A scheduled start as CronTrigger reports it."""
+    """A scheduled start: a Schedule of the runtime's routes (``GET/POST/DELETE schedules``),
+    or a CronTrigger record as SOQL returns it (deploy's lifecycle)."""
 
     id: str
     name: str
     cron: str | None
     state: str | None
     next_fire_time: str | None
+    previous_fire_time: str | None = None
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ScheduledJob:
@@ -93,7 +96,30 @@ class ScheduledJob:
             cron=record.get("CronExpression"),
             state=record.get("State"),
             next_fire_time=record.get("NextFireTime"),
+            previous_fire_time=record.get("PreviousFireTime"),
         )
+
+    @classmethod
+    def from_json(cls, data: Any) -> ScheduledJob:
+        """A Schedule ``{"id", "name", "cron", "state", "nextFireTime", "previousFireTime"}``."""
+        if not isinstance(data, Mapping) or not data.get("id"):
+            raise OrgError("the org answered with something that is not a Schedule")
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or ""),
+            cron=data.get("cron"),
+            state=data.get("state"),
+            next_fire_time=data.get("nextFireTime"),
+            previous_fire_time=data.get("previousFireTime"),
+        )
+
+    @classmethod
+    def list_from_json(cls, data: Any, key: str) -> list[ScheduledJob]:
+        """The Schedules of ``{"schedules": [...]}`` or ``{"unscheduled": [...]}``."""
+        items = data.get(key) if isinstance(data, Mapping) else None
+        if not isinstance(items, list):
+            raise OrgError(f"the org's answer has no {key!r} array")
+        return [cls.from_json(item) for item in items]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +128,7 @@ class ScheduledJob:
             "cron": self.cron,
             "state": self.state,
             "nextFireTime": self.next_fire_time,
+            "previousFireTime": self.previous_fire_time,
         }
 
 

@@ -37,9 +37,9 @@ from stepforce.generator.simulate.apex_strings import (
     uncatchable_text,
 )
 from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError
-from stepforce.generator.simulate.fixtures import OutcomeKind
+from stepforce.generator.simulate.fixtures import RECORDER_DELAYS, OutcomeKind
 from stepforce.generator.simulate.scenarios import Scenario
-from stepforce.generator.simulate.trace import AttemptEvent, Trace
+from stepforce.generator.simulate.trace import STARTER, AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import problem
 
 CLASS_PREFIX = "SfScn_"
@@ -178,15 +178,21 @@ def _script_lines(scenario: Scenario) -> list[str]:
 
 
 def _control_line(control: Control) -> str:
-    if control.action is Action.RETRY:
-        start = "null" if control.from_step is None else apex_string(control.from_step)
-        return f"    driver.retry({start}, {apex_map(control.inputs)});"
     step = "null" if control.step is None else apex_string(control.step)
     numbers = [str(n) if n is not None else "null" for n in (control.iteration, control.attempt)]
+    if control.action is Action.RETRY:
+        start = "null" if control.from_step is None else apex_string(control.from_step)
+        if control.step is not None:  # while the cancelled attempt's job runs: a 409
+            return (
+                f"    driver.retryWhileRunning({step}, {', '.join(numbers)}, {start}, "
+                f"{apex_map(control.inputs)});"
+            )
+        return f"    driver.retry({start}, {apex_map(control.inputs)});"
     moment = apex_string(control.moment.value)
+    started = ".alreadyStarted()" if control.started else ""
     return (
         f"    driver.control({apex_string(control.action.value)}, {moment}, {step}, "
-        f"{', '.join(numbers)});"
+        f"{', '.join(numbers)}){started};"
     )
 
 
@@ -228,8 +234,51 @@ def _run_assertions(trace: Trace) -> list[str]:
         "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
         f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
         "'retry delays in minutes');",
+        *_engine_action_lines(trace),
     ]
     return lines
+
+
+def _engine_action_lines(trace: Trace) -> list[str]:
+    """Who each Step Run ran as, the relays and the refused retries of the trace."""
+    lines = [
+        f"    Assert.areEqual(UserInfo.getUserId(), stepRuns[{number - 1}].Ran_As__c, "
+        f"{apex_string(f'step run {number} should run as the user who started the run')});"
+        for number, event in enumerate(trace.attempts, start=1)
+        if event.ran_as == STARTER
+    ]
+    lines += [
+        f"    Assert.areEqual({len(trace.relays)}, driver.relayBatches(), "
+        "'relay batches: the chain reaches its depth cap of 5 every 4 jobs');",
+        "    Assert.areEqual(0, driver.relayEvents(), "
+        "'no relay by platform event, whose trigger runs as the Automated Process user');",
+        f"    Assert.areEqual({len(trace.refusals)}, driver.refusals.size(), "
+        "'retries refused while the cancelled job ran');",
+        f"    Assert.areEqual(new List<Integer>{{ {', '.join(_recorder_delays(trace))} }}, "
+        "driver.recorderDelays, 'recorder tries after failed bookkeeping, in minutes');",
+    ]
+    for number, refusal in enumerate(trace.refusals):
+        shown = f"yet: the job of its step {refusal.step} is still running"
+        lines.append(
+            f"    SfScn_Driver.assertContains({apex_string(shown)}, driver.refusals[{number}], "
+            f"{apex_string(f'refused retry {number + 1}')});"
+        )
+    return lines
+
+
+def _recorder_delays(trace: Trace) -> list[str]:
+    return [
+        str(RECORDER_DELAYS[n]) for event in trace.attempts for n in range(event.bookkeeping_fails)
+    ]
+
+
+def _bookkeeping_lines(trace: Trace) -> list[str]:
+    """Which jobs (numbered as the driver runs them: one per attempt) fail their bookkeeping."""
+    return [
+        f"    driver.failBookkeeping({number}, {event.bookkeeping_fails});"
+        for number, event in enumerate(trace.attempts, start=1)
+        if event.bookkeeping_fails
+    ]
 
 
 def _rejected_lines(message: str, exception: str) -> list[str]:
@@ -284,6 +333,7 @@ def render_scenario_test(scenario: Scenario) -> str:
         # so the user who runs the tests might not see a run another user started.
         body = _as_admin(
             [
+                *_bookkeeping_lines(trace),
                 "    Test.startTest();",
                 "    driver.start(inputs);",
                 "    driver.run();",

@@ -36,12 +36,14 @@ class Control:
     attempt: int | None = None
     from_step: str | None = None  # retry only
     inputs: Mapping[str, Any] = field(default_factory=dict)  # retry only: input overrides
+    # before only: the abort came too late, the queued job had already started and runs
+    started: bool = False
     location: Location = field(default=Location(""), compare=False)
 
     @property
     def is_trigger(self) -> bool:
         """Fires at an attempt (pause/cancel naming a step), not when the run has stopped."""
-        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL, Action.RESUME)
+        return self.step is not None  # a retry naming a step arrives while that attempt runs
 
     def matches(self, step: str, position: Position) -> bool:
         return (
@@ -54,6 +56,8 @@ class Control:
         if not self.is_trigger:
             return self.action.value
         where = f"{self.moment.value} {self.step}"
+        if self.started:
+            where += " (already started)"
         if self.iteration is not None:
             where += f" iteration {self.iteration}"
         if self.attempt is not None:
@@ -95,3 +99,8 @@ def check_control(orchestration: Orchestration, control: Control) -> None:
     resume_at = control.action is Action.RESUME and control.step is not None
     if resume_at and control.moment is not Moment.AFTER:
         raise problem(control.location, "resume takes 'after: STEP' (after a pause), not 'before'")
+    retry_at = control.action is Action.RETRY and control.step is not None
+    if retry_at and control.moment is not Moment.AFTER:
+        raise problem(control.location, "retry takes 'after: STEP' (after a cancel), not 'before'")
+    if control.started and control.moment is not Moment.BEFORE:
+        raise problem(control.location, "'started' goes with 'before: STEP' (a queued job)")

@@ -38,6 +38,7 @@ from stepforce.generator.simulate.controls import (
     check_control,
 )
 from stepforce.generator.simulate.fixtures import (
+    RECORDER_DELAYS,
     Feed,
     Fixtures,
     FixturesExhausted,
@@ -55,6 +56,9 @@ from stepforce.generator.simulate.plan import (
     resolve_inputs,
 )
 from stepforce.generator.simulate.trace import (
+    RECORDER,
+    REFUSED,
+    RELAY,
     AttemptEvent,
     ControlEvent,
     Event,
@@ -107,10 +111,19 @@ __all__ = [  # the controls and errors are re-exported: callers know them from h
 ]
 
 
+#: The chain depth cap the scenario tests pin (StepforceTestSupport.SIMULATED_CHAIN_DEPTH).
+CHAIN_CAP = 5
+#: StepforceFinalizer.MAX_FAILED_JOBS_IN_ROW: the platform allows 5 re-enqueues after failed
+#: jobs in a row, so the finalizer relays once more than 5 jobs failed in a row.
+MAX_FAILED_JOBS_IN_ROW = 5
+
+
 @dataclass
 class _Pending:
     position: Position
     delay: int
+    depth: int = 1  # AsyncInfo's stack depth of the job: a new chain starts at 1
+    failed_in_row: int = 0  # failed jobs before this one in its chain
 
 
 class _Simulation:
@@ -136,6 +149,7 @@ class _Simulation:
         self.clock = 0
         self.pending: _Pending | None = None
         self.early_resume: Position | None = None
+        self.job = _Pending(Position(0), 0)  # the job whose attempt runs or was just run
 
     @property
     def orch(self) -> Orchestration:
@@ -201,10 +215,16 @@ class _Simulation:
         self.position = pending.position
         before = self._armed(Moment.BEFORE, pending.position)
         self.pending = None
+        self.job = pending
         if before is not None:  # the queued job is aborted; its position is kept
             self.status = RunStatus.PAUSED if before.action is Action.PAUSE else RunStatus.CANCELLED
-            self._note(before.action.value, pending.position, "queued job aborted")
-            return
+            if not before.started:
+                self._note(before.action.value, pending.position, "queued job aborted")
+                return
+            # The abort came too late: the job had started. Job_Id__c is cleared all the same,
+            # and the job's finalizer owns a run with no job id, so it still records the attempt.
+            detail = "its job had already started: the abort missed it, it runs"
+            self._note(before.action.value, pending.position, detail)
         self.clock += pending.delay
         if self.status is RunStatus.QUEUED:
             self.status = RunStatus.RUNNING
@@ -218,6 +238,18 @@ class _Simulation:
 
     def _during(self, control: Control, position: Position) -> None:
         """The service sets the status while the job runs; a resume must follow a pause."""
+        if control.action is Action.RETRY:
+            if self.status is not RunStatus.CANCELLED:
+                raise problem(
+                    control.location,
+                    f"illegal transition: retry a {self.status.value} run (the org answers 409)",
+                )
+            # StepforceService.retry: the cancelled attempt's job is still alive (or holds the
+            # position's duplicate signature): 409, nothing enqueued, nothing changed.
+            step = self.orch.steps[position.index].name
+            detail = f"409: the job of its step {step} is still running; nothing enqueued"
+            self._note(REFUSED, position, detail)
+            return
         if control.action is Action.RESUME:
             if self.status is not RunStatus.PAUSED:
                 raise problem(
@@ -253,6 +285,7 @@ class _Simulation:
         # StepforceFinalizer.stepRun: Inputs__c is abbreviate(LONG_TEXT_LIMIT) of the JSON.
         base = replace(base, inputs=inputs, inputs_cut=serialized_length(inputs) > LONG_TEXT_LIMIT)
         outcome = self._take(step, position)
+        base = replace(base, bookkeeping_fails=outcome.bookkeeping_fails)
         if outcome.kind is not OutcomeKind.OUTPUTS:
             if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>
                 return replace(base, error=uncatchable_text(outcome.error), uncatchable=True)
@@ -273,12 +306,13 @@ class _Simulation:
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
         step = self.orch.steps[event.index]
         position = Position(event.index, event.attempt, event.iteration)
+        job_failed = event.status is StepRunStatus.FAILED  # the engine fails a failed attempt's job
         # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
         event = _recorded(step, event)
         # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
         shown = replace(event, error=_abbreviated(event.error))
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
-            self.events.append(shown)
+            self._record(shown)
             self._note("cancel", position, "at step boundary")
             return
         next_pending: _Pending | None
@@ -289,7 +323,7 @@ class _Simulation:
         else:
             retryable = event.outputs is None  # max_iterations is not transient
             next_pending = self._after_failure(step, event, position, retryable=retryable)
-        self.events.append(shown)
+        self._record(shown)
         if self.early_resume is not None:
             detail = (
                 "paused and resumed before the attempt's finalizer ran: it carries on, delay served"
@@ -300,9 +334,39 @@ class _Simulation:
             self.position = next_pending.position  # kept; resume enqueues it without delay
             self._note("pause", next_pending.position, "at step boundary")
             return
+        if next_pending is not None:
+            self._chain(next_pending, job_failed)
         self.pending = next_pending
         if during is not None and during.action is Action.PAUSE:  # the run ended first
             self._note("pause", position, f"ignored: the run ended {self.status.value}")
+
+    def _record(self, event: AttemptEvent) -> None:
+        """The finalizer records the attempt; when its writes fail, StepforceRecorder tries
+        again after each of RECORDER_DELAYS until one succeeds, and the run then goes on
+        exactly as if the finalizer had succeeded (the clock moves by the waits)."""
+        self.events.append(event)
+        position = Position(event.index, event.attempt, event.iteration)
+        for number in range(1, event.bookkeeping_fails + 1):
+            wait = RECORDER_DELAYS[number - 1]
+            self.clock += wait
+            done = "recorded" if number == event.bookkeeping_fails else "failed again"
+            self._note(RECORDER, position, f"try {number} after {wait} min: {done}")
+
+    def _chain(self, next_pending: _Pending, job_failed: bool) -> None:
+        """StepforceFinalizer.continueWith: the next job is one deeper in the chain, unless the
+        chain reached its cap or more than MAX_FAILED_JOBS_IN_ROW jobs failed in a row: then a relay
+        batch (run as the same user) enqueues it in a new chain."""
+        in_row = self.job.failed_in_row + 1 if job_failed else 0
+        if self.job.depth + 1 >= CHAIN_CAP or in_row > MAX_FAILED_JOBS_IN_ROW:
+            why = (
+                "chain depth cap"
+                if self.job.depth + 1 >= CHAIN_CAP
+                else "more than 5 failed jobs in a row"
+            )
+            self._note(RELAY, next_pending.position, f"batch, depth reset: {why}")
+            return  # the relay's job starts a new chain: depth 1, no failed jobs before it
+        next_pending.depth = self.job.depth + 1
+        next_pending.failed_in_row = in_row
 
     def _after_success(
         self, step: Step, event: AttemptEvent, position: Position

@@ -29,7 +29,9 @@ from stepforce.errors import SpecError
 from stepforce.generator.simulate.yamlsrc import Node, load_yaml_file, problem
 from stepforce.generator.spec.model import Orchestration
 
-_ENTRY_KEYS = {"outputs", "error", "limit", "iteration", "attempt", "times"}
+_ENTRY_KEYS = {"outputs", "error", "limit", "iteration", "attempt", "times", "bookkeeping_fails"}
+#: StepforceRecorder.DELAYS: minutes before each try of the recorder after a failed finalizer.
+RECORDER_DELAYS = (1, 2, 4, 8, 10)
 _KINDS = ("outputs", "error", "limit")
 
 
@@ -48,6 +50,8 @@ class Outcome:
     error: str = ""
     iteration: int | None = None
     attempt: int | None = None
+    # how many times the finalizer's bookkeeping (and then the recorder's tries) fail
+    bookkeeping_fails: int = 0
     location: Location = field(default=Location(""), compare=False)
     output_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
@@ -131,7 +135,16 @@ def _outcome(path: str, entry: Node) -> tuple[Outcome, int]:
     numbers = {name: _positive(keys[name], f"{path}.{name}") for name in keys if name in _COUNTS}
     if "times" in numbers and ({"iteration", "attempt"} & set(numbers)):
         raise problem(keys["times"].location, "'times' cannot be combined with a position", path)
+    fails = numbers.get("bookkeeping_fails", 0)
+    if fails > len(RECORDER_DELAYS):
+        raise problem(
+            keys["bookkeeping_fails"].location,
+            f"bookkeeping_fails is at most {len(RECORDER_DELAYS)}: after that the recorder gives "
+            "up and the sweeper runs the attempt again, which the simulator does not model",
+            path,
+        )
     outcome = Outcome(
+        bookkeeping_fails=fails,
         kind=kind,
         iteration=numbers.get("iteration"),
         attempt=numbers.get("attempt"),
@@ -141,7 +154,7 @@ def _outcome(path: str, entry: Node) -> tuple[Outcome, int]:
     return outcome, numbers.get("times", 1)
 
 
-_COUNTS = ("iteration", "attempt", "times")
+_COUNTS = ("iteration", "attempt", "times", "bookkeeping_fails")
 
 
 def _positive(node: Node, path: str) -> int:

@@ -23,6 +23,15 @@ class RunStatus(StrEnum):
     CANCELLED = "Cancelled"
 
 
+#: Who every step attempt runs as: the user who started the run (symbolic; the emitted Apex
+#: test compares Ran_As__c with UserInfo.getUserId() of the user it starts the run as).
+STARTER = "starter"
+#: ControlEvent actions the engine itself takes: a relay, a retry it refused (HTTP 409).
+RELAY = "relay"
+REFUSED = "retry refused"
+RECORDER = "recorder"
+
+
 class StepRunStatus(StrEnum):
     RUNNING = "Running"
     SUCCEEDED = "Succeeded"
@@ -47,6 +56,8 @@ class AttemptEvent:
     at_minute: int = 0  # simulated clock when it started
     missing_outputs: tuple[str, ...] = ()  # declared outputs the step did not return
     inputs_cut: bool = False  # the inputs' JSON is longer than Inputs__c: the org cuts it
+    ran_as: str = STARTER  # Ran_As__c: relays keep the starter (a batch runs as its enqueuer)
+    bookkeeping_fails: int = 0  # failed finalizer + recorder tries before it was recorded
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +75,8 @@ class AttemptEvent:
             "atMinute": self.at_minute,
             "missingOutputs": list(self.missing_outputs),
             "inputsCut": self.inputs_cut,
+            "ranAs": self.ran_as,
+            "bookkeepingFails": self.bookkeeping_fails,
         }
 
 
@@ -126,6 +139,14 @@ class Trace:
         return {"inputs": self.inputs, "steps": self.outputs}
 
     @property
+    def relays(self) -> list[ControlEvent]:
+        return [e for e in self.events if isinstance(e, ControlEvent) and e.action == RELAY]
+
+    @property
+    def refusals(self) -> list[ControlEvent]:
+        return [e for e in self.events if isinstance(e, ControlEvent) and e.action == REFUSED]
+
+    @property
     def delays(self) -> list[int]:
         return [a.delay_minutes for a in self.attempts if a.delay_minutes]
 
@@ -154,7 +175,7 @@ def _attempt_lines(event: AttemptEvent) -> list[str]:
         f"attempt {event.attempt}{wait}: {event.status.value}"
     )
     cut = " (cut to 131,072 characters on the Step Run)" if event.inputs_cut else ""
-    lines = [head, f"    inputs:{cut}  {show(event.inputs)}"]
+    lines = [head, f"    ran as: {event.ran_as}", f"    inputs:{cut}  {show(event.inputs)}"]
     if event.outputs is not None:
         lines.append(f"    outputs: {show(event.outputs)}")
     if event.missing_outputs:

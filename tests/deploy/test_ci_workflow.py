@@ -133,3 +133,13 @@ def test_init_with_ci_github_writes_the_workflow(tmp_path: Path) -> None:
 def test_unknown_ci_system_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown CI system"):
         ci_files("jenkins")
+
+
+def test_the_doctor_step_is_opt_in_on_main_after_the_deploy() -> None:
+    doctor = _step("stepforce doctor")
+    assert doctor["run"] == "stepforce doctor --json > test-results/doctor.json"
+    assert "vars.STEPFORCE_DOCTOR == 'true'" in doctor["if"]
+    assert "github.event_name != 'pull_request'" in doctor["if"]
+    names = [s["name"] for s in _steps()]
+    assert names.index(doctor["name"]) < names.index("Remove the JWT key")
+    assert names.index("Deploy and run the Apex tests (main)") < names.index(doctor["name"])

@@ -96,7 +96,6 @@ def test_a_rejected_start_expects_the_plans_coercion_exception() -> None:
     apex = _render("required_input_missing")
     assert "} catch (StepforceCoerce.CoercionException e) {" in apex
     assert "'inputs.since: required input of Sim_Invoice_Sync is missing'" in apex
-    assert "driver.run();" not in apex
 
 
 def _run_as_block(apex: str) -> str:
@@ -223,8 +222,8 @@ def test_a_resume_before_the_finalizer_is_armed_after_the_attempt_and_scripts_th
     assert "driver.control('resume', 'after', 'Fetch_Page', 1, 1);" in apex
     assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
     driver = render_apex_tests([])["SfScn_Driver.cls"]
-    assert ".put(jobId, 'Completed', 0);" in driver
-    assert "this.resumeBeforeFinalizer(next.jobId);" in driver
+    assert "this.applyWhileJob(item, jobId, 'Completed', 0);" in driver
+    assert "this.resumeBeforeFinalizer(next.jobId, during);" in driver
 
 
 def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> None:
@@ -235,3 +234,51 @@ def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> 
     refused = _render("inputs_too_large")
     assert "} catch (StepforceService.BadRequestException e) {" in refused
     assert "'inputs are too large: 131073 characters of JSON', true" in refused
+
+
+def test_a_retry_while_the_cancelled_job_runs_expects_the_409_in_apex() -> None:
+    apex = _render("retry_while_cancel_runs")
+    assert "driver.control('cancel', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.retryWhileRunning('Fetch_Page', 1, 1, null, new Map<String, Object>());" in apex
+    assert "driver.retry(null, new Map<String, Object>());" in apex
+    assert "Assert.areEqual(1, driver.refusals.size()," in apex
+    assert (
+        "SfScn_Driver.assertContains('yet: the job of its step Fetch_Page is still running', "
+        "driver.refusals[0], 'refused retry 1');"
+    ) in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "this.applyWhileJob(item, jobId, 'Processing', null);" in driver
+    assert "} catch (StepforceService.IllegalTransitionException e) {" in driver
+    assert "'a refused retry should enqueue nothing'" in driver
+
+
+def test_a_pause_that_missed_a_started_job_is_scripted_as_queued_then_run() -> None:
+    apex = _render("pause_abort_missed_job")
+    assert "driver.control('pause', 'before', 'Fetch_Page', 2, null).alreadyStarted();" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "this.applyWhileJob(item, jobId, 'Queued', null);" in driver
+    assert "this.recorder.refuseDuplicates = true;" in driver
+    assert "'a resume while the job still runs should enqueue no second job'" in driver
+
+
+def test_every_step_run_is_asserted_to_run_as_the_starter_and_relays_are_counted() -> None:
+    apex = _render("relay_keeps_the_user")
+    for number in range(6):
+        assert (
+            f"Assert.areEqual(UserInfo.getUserId(), stepRuns[{number}].Ran_As__c, "
+            f"'step run {number + 1} should run as the user who started the run');"
+        ) in apex
+    assert "Assert.areEqual(1, driver.relayBatches()," in apex
+    assert "Assert.areEqual(0, driver.relayEvents()," in apex
+    assert "Assert.areEqual(0, driver.relayBatches()," in _render("happy_path")
+
+
+def test_failed_bookkeeping_is_scripted_per_job_and_the_recorder_tries_are_asserted() -> None:
+    apex = _render("recorder_after_failed_save")
+    assert "driver.failBookkeeping(1, 3);" in apex
+    assert "driver.failBookkeeping(2, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1, 2, 4, 1 }, driver.recorderDelays," in apex
+    assert "Assert.areEqual(new List<Integer>{  }, driver.recorderDelays," in _render("happy_path")
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "attempt.stepName = 'S'.repeat(81);" in driver
+    assert "this.recorder.runRecorder(index);" in driver
