@@ -26,7 +26,8 @@ def test_every_threat_names_a_control_and_a_proof() -> None:
     assert len(rows) >= 12
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split(" | ")]
-        assert len(cells) == 5 and all(cells), row
+        assert len(cells) == 5, row
+        assert all(cells), row
 
 
 def test_every_apex_test_the_threat_model_names_exists() -> None:
