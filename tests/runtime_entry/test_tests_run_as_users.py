@@ -85,7 +85,7 @@ def test_the_guard_sees_the_entry_point_tests() -> None:
     counts = {path.stem: len(_user_mode_tests(path)) for path in TEST_CLASSES}
     assert counts["StepforceService_Tests"] == 28
     assert counts["StepforceRestResource_Tests"] == 11
-    assert counts["StepforceStartRunAction_Tests"] == 3
+    assert counts["StepforceStartRunAction_Tests"] == 4
     assert counts["StepforceScheduledStart_Tests"] == 5
     assert counts["StepforceSweeper_Tests"] == 7
     assert counts["StepforcePlatform_Tests"] == 3
