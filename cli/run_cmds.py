@@ -304,23 +304,38 @@ _transition_command(
 @run_group.command("retry")
 @_run_id
 @click.option("--from-step", metavar="STEP", help="Restart here instead of at the failed step.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Move the run to the latest deployed plan (default: the version it started with).",
+)
 @_input_option
 @org_options
 @_json_option
 def retry_cmd(
-    run_id: str, from_step: str | None, inputs: dict[str, Any], org: OrgOptions, as_json: bool
+    run_id: str,
+    from_step: str | None,
+    latest: bool,
+    inputs: dict[str, Any],
+    org: OrgOptions,
+    as_json: bool,
 ) -> None:
     """Restart a failed or cancelled run, keeping earlier steps' outputs.
 
     \b
     Example:
       stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
+      stepforce run retry a01xx0000012345AAA --latest -o dev
     """
-    run = _client(org, as_json).retry(run_id, from_step, inputs or None)
+    client = _client(org, as_json)
+    before = client.get_run(run_id).plan_version if latest and not as_json else None
+    run = client.retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
         emit_json(run)
     else:
         click.echo(run_view.run_headline(run))
+        if latest:
+            click.echo(run_view.version_move(before, run.plan_version))
 
 
 def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from stepforce.deploy_plan import schedule_job_name
 from stepforce.errors import ConflictError, NotFoundError, StillRunningError, UsageError
+from stepforce.runtime_client import plans
 from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, OrgConnection
@@ -162,13 +163,19 @@ class StepforceClient:
         run_id: str,
         from_step: str | None = None,
         overrides: Mapping[str, Any] | None = None,
+        *,
+        latest: bool = False,
     ) -> Run:
-        """Restart a Failed/Cancelled run from its failed step (or ``from_step``)."""
+        """Restart a Failed/Cancelled run from its failed step (or ``from_step``), on the plan
+        version it started with, or with ``latest`` on the latest plan (the step of the same
+        name; the org answers 400 when that plan has none)."""
         body: dict[str, Any] = {}
         if from_step:
             body["fromStep"] = from_step
         if overrides:
             body["inputs"] = dict(overrides)
+        if latest:
+            body["latest"] = True
         result = self._apex("POST", _run_path(run_id, "retry"), json=body, idempotent=False)
         return Run.from_json(result.body)
 
@@ -235,6 +242,33 @@ class StepforceClient:
             f"Run {run.id} is still {run.status}{where} after {timeout / 60:g} min; it goes on "
             f"in the org. Keep watching with `stepforce run watch {run.id}`."
         )
+
+    # -- plan versions --------------------------------------------------------------------
+
+    def _query(self, soql: str) -> list[dict[str, Any]]:
+        url = self.transport.data_url + "query/"
+        result = self.transport.request("GET", url, params={"q": soql}, idempotent=True)
+        records = result.body.get("records", []) if isinstance(result.body, dict) else []
+        return [r for r in records if isinstance(r, dict)]
+
+    def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deployed plan versions and the unfinished runs pinned to each (two queries)."""
+        resources = self._query(plans.RESOURCES_QUERY)
+        runs = self._query(plans.runs_query(orchestration))
+        return plans.plan_versions(resources, runs, orchestration)
+
+    def prune_plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deletes the plan versions no unfinished run uses and no new run starts on (one
+        DELETE of its StaticResource each); returns them. Never the latest, never one in
+        use: new runs only pin the latest, so no run can start on a version being pruned."""
+        pruned = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
+        for version in pruned:
+            url = f"{self.transport.data_url}sobjects/StaticResource/{version.resource_id}"
+            try:
+                self.transport.request("DELETE", url, idempotent=True)
+            except NotFoundError:
+                continue  # already gone (a retried DELETE whose first answer was lost)
+        return pruned
 
     # -- schedules ------------------------------------------------------------------------
 

@@ -157,6 +157,9 @@ class Run:
     #: The job that moves the run on next (queued or in flight); None while the run waits
     #: for a resume or a relay, once it ended, and from runtimes older than this field.
     job_id: str | None = None
+    #: The plan document version the run is pinned to; None for a compiled plan and from
+    #: runtimes older than this field.
+    plan_version: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Run:
@@ -179,6 +182,7 @@ class Run:
                 steps=steps,
                 raw=dict(data),
                 job_id=_str(data.get("jobId")),
+                plan_version=_str(data.get("planVersion")),
             )
         except (TypeError, ValueError, AttributeError) as error:
             raise OrgError(f"the org's Run JSON could not be read: {error}") from error

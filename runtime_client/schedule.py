@@ -9,7 +9,6 @@ value, is a clear usage error before any call.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
+from stepforce import exact_json
 from stepforce.apex_text import IDENTIFIER, UnsafeTextError, apex_string
 from stepforce.errors import OrgError, UsageError
 
@@ -41,7 +41,8 @@ def check_job_name(name: str) -> str:
 
 def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
     """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
-    inputs_json = json.dumps(dict(inputs), separators=(",", ":"), sort_keys=True)
+    # Decimals (a spec's exact numbers) keep their digits; keys sorted for a stable script
+    inputs_json = exact_json.dumps(dict(sorted(inputs.items())), separators=(",", ":"))
     values = {
         "schedule name": check_job_name(job_name),
         "cron expression": cron,

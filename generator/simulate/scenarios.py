@@ -31,13 +31,8 @@ from typing import Any
 
 from stepforce.diagnostics import Location
 from stepforce.generator.simulate.coerce import to_json
-from stepforce.generator.simulate.engine import (
-    Action,
-    Control,
-    InputsRejectedError,
-    Moment,
-    simulate,
-)
+from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError, Moment
+from stepforce.generator.simulate.engine import simulate
 from stepforce.generator.simulate.fixtures import Fixtures, load_fixtures, parse_fixtures
 from stepforce.generator.simulate.trace import AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import Node, load_yaml_file, problem

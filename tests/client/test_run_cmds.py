@@ -358,3 +358,30 @@ def test_logs_for_a_step_that_has_not_run(org: responses.RequestsMock) -> None:
     code, out, _ = invoke(["run", "logs", RUN_ID, "--step", "Post_Summary"])
     assert code == 0
     assert "No attempt of step Post_Summary yet." in out
+
+
+def test_retry_latest_asks_the_org_to_move_the_run_to_the_latest_plan(
+    org: responses.RequestsMock,
+) -> None:
+    # Body shape of POST runs/{id}/retry: docs/runtime.md ("latest" is additive).
+    answer = {**run_json("Queued", with_steps=False), "planVersion": "0123456789abcdef01234567"}
+    org.post(
+        f"{APEX}/{RUN_ID}/retry",
+        json=answer,
+        match=[matchers.json_params_matcher({"latest": True})],
+    )
+    code, out, _ = invoke(["run", "retry", RUN_ID, "--latest", "--json"])
+    assert code == 0
+    assert json.loads(out)["planVersion"] == "0123456789abcdef01234567"
+
+
+def test_retry_latest_says_which_plan_version_the_run_moved_to(
+    org: responses.RequestsMock,
+) -> None:
+    failed = {**run_json("Failed"), "planVersion": "0123456789abcdef01234567"}
+    org.get(f"{APEX}/{RUN_ID}", json=failed)
+    moved = {**run_json("Queued", with_steps=False), "planVersion": "fedcba9876543210fedcba98"}
+    org.post(f"{APEX}/{RUN_ID}/retry", json=moved)
+    code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
+    assert code == 0, err
+    assert "Plan version 0123456789abcdef01234567 -> fedcba9876543210fedcba98 (latest)." in out

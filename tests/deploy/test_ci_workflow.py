@@ -77,6 +77,18 @@ def test_pull_requests_validate_and_main_deploys_for_real_with_local_tests() -> 
         assert step["env"]["SF_JWT_KEY_FILE"] == "${{ runner.temp }}/stepforce-jwt.key"
 
 
+def test_a_second_deploy_is_not_stopped_by_the_sweeper_the_first_one_scheduled() -> None:
+    """After the first deploy the sweeper stays scheduled, and deploy's preflight stops any
+    further deploy of a class with scheduled jobs: main unschedules stepforce's own jobs around
+    the deploy; a validation cannot (it changes nothing) and relies on the org setting."""
+    deploy = deploy_command.make_context("deploy", shlex.split(_step("(main)")["run"])[2:])
+    assert deploy.params["unschedule_first"] is True
+    assert deploy.params["force"] is False
+    validate = deploy_command.make_context("deploy", shlex.split(_step("pull request")["run"])[2:])
+    assert validate.params["force"] is True
+    assert validate.params["unschedule_first"] is False
+
+
 def test_test_results_are_uploaded_even_when_the_deploy_fails() -> None:
     upload = _step("Upload")
     assert upload["if"] == "always()"

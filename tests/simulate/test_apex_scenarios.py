@@ -15,9 +15,12 @@ from stepforce.errors import SpecError
 from stepforce.generator.check import CheckStatus, run_checks
 from stepforce.generator.check.tools import tools_dir
 from stepforce.generator.generate import generate
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.simulate.apex_scenarios import (
     apex_value,
+    comparable_error,
     json_text,
+    plan_documents,
     render_apex_tests,
     render_scenario_test,
     write_apex_tests,
@@ -142,13 +145,17 @@ def test_a_file_name_that_cannot_name_a_class_is_refused(write: Callable[..., Pa
         render_scenario_test(load_scenario(path))
 
 
-def test_every_scenario_renders_with_the_driver_and_the_plans() -> None:
-    sources = render_apex_tests([load_scenario(p) for p in SCENARIOS], include_plans=True)
+def test_every_scenario_renders_with_the_driver_and_its_plan_as_a_document() -> None:
+    loaded = [load_scenario(p) for p in SCENARIOS]
+    sources = render_apex_tests(loaded)
     assert "SfScn_Driver.cls" in sources
-    assert {"SfPlan_Sim_Invoice_Sync.cls", "SfPlan_Sim_Pipeline.cls"} <= set(sources)
+    assert not [n for n in sources if n.startswith("SfPlan")]  # no plan is Apex
     assert len([n for n in sources if n.startswith("SfScn_") and n.endswith("_Tests.cls")]) == len(
         SCENARIOS
     )
+    documents = plan_documents(loaded)
+    for name in ("Sim_Invoice_Sync", "Sim_Pipeline"):
+        assert f"{current_resource(name)}.resource" in documents
 
 
 def test_write_puts_classes_and_meta_files_under_classes(tmp_path: Path) -> None:
@@ -190,9 +197,41 @@ def test_the_emitted_apex_uses_the_runtime_and_plans_correctly(tmp_path: Path) -
     assert _errors_in_scenario_classes(out, {"semantics"}) == []
 
 
-def test_coercion_errors_are_compared_up_to_the_value_kind() -> None:
-    """Apex prints a Datetime in the user's time zone; the field, type and kind must match."""
+def test_coercion_errors_are_compared_whole_with_the_value_as_the_org_renders_it() -> None:
+    """String.valueOf of a Datetime uses the running user's time zone: the emitted tests run
+    as StepforceEntryTestSupport.admin(), whose time zone is GMT, so the text is known."""
     apex = _render("date_coercion_error")
-    assert "'Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "'Step Load failed: Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "2026-11-20 10:00:00" not in apex
+    assert ("'Load.outputs.asOf: expected Date, got Datetime 2026-11-20 10:00:00', true }") in apex
+    assert (
+        "SfScn_Driver.assertError('Step Load failed: Load.outputs.asOf: expected Date, got "
+        "Datetime 2026-11-20 10:00:00', true, run.Error__c, 'run error');"
+    ) in apex
+
+
+def test_list_values_in_coercion_errors_are_compared_up_to_the_kind() -> None:
+    error = "Load.inputs.ids: expected List<Id>, got Text 'x'"
+    assert comparable_error(error) == ("'" + error.replace("'", "\\'") + "'", "true")
+    listed = "Load.outputs.asOf: expected Date, got List (2026-11-20, x)"
+    assert comparable_error(listed) == ("'Load.outputs.asOf: expected Date, got List'", "false")
+    exponent = "Load.outputs.n: expected Text, got Number 1E+3"
+    assert comparable_error(exponent) == ("'Load.outputs.n: expected Text, got Number'", "false")
+
+
+def test_a_resume_before_the_finalizer_is_armed_after_the_attempt_and_scripts_the_job() -> None:
+    apex = _render("resume_before_finalizer")
+    assert "driver.control('pause', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.control('resume', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert ".put(jobId, 'Completed', 0);" in driver
+    assert "this.resumeBeforeFinalizer(next.jobId);" in driver
+
+
+def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> None:
+    apex = _render("large_values")
+    assert "'Use', 1, 1, 'Succeeded', 131072, '{\"done\":true}'" in apex
+    assert "'{\"big\":\"' + 'x'.repeat(131100) + '\"}'" in apex
+    assert len(apex) < 5000
+    refused = _render("inputs_too_large")
+    assert "} catch (StepforceService.BadRequestException e) {" in refused
+    assert "'inputs are too large: 131073 characters of JSON', true" in refused
