@@ -90,7 +90,7 @@ def test_the_guard_sees_the_entry_point_tests() -> None:
     assert counts["StepforceSweeper_Tests"] == 7
     assert counts["StepforcePlatform_Tests"] == 3
     assert counts["StepforceStarter_Tests"] == 5
-    assert counts["StepforcePermissions_Tests"] == 8
+    assert counts["StepforcePermissions_Tests"] == 9
     assert counts["StepforceEngine_Tests"] == 0, "the engine's tests run in system mode"
 
 
