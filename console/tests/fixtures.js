@@ -1,0 +1,50 @@
+// Run JSON in the REST contract's shape (docs/runtime.md, "Entry points"): what
+// StepforceConsoleController.getRunView returns in its `run` string.
+export function step(overrides = {}) {
+  return {
+    id: "a01000000000001AAA",
+    step: "Fetch",
+    index: 0,
+    type: "Apex",
+    status: "Succeeded",
+    attempt: 1,
+    iteration: 1,
+    inputs: { since: "2026-11-01" },
+    outputs: { fetched: 4 },
+    error: null,
+    jobId: "7070000000000001AAA",
+    ranAs: "005000000000001AAA",
+    startedAt: "2026-11-25T10:00:00.000Z",
+    finishedAt: "2026-11-25T10:00:01.500Z",
+    limits: { soql: 12, dml: 3, cpuMs: 800, heapBytes: 120000, callouts: 0 },
+    ...overrides
+  };
+}
+
+export function run(overrides = {}) {
+  return {
+    id: "a00000000000001AAA",
+    orchestration: "Invoice_Sync",
+    status: "Running",
+    currentStep: "Post",
+    requestKey: "key-1",
+    trigger: "Api",
+    inputs: { since: "2026-11-01" },
+    context: null,
+    error: null,
+    startedAt: "2026-11-25T10:00:00.000Z",
+    finishedAt: null,
+    jobId: "7070000000000002AAA",
+    steps: [step()],
+    ...overrides
+  };
+}
+
+export function view(runJson, allowedActions) {
+  return { run: JSON.stringify(runJson), allowedActions, finished: false };
+}
+
+export function flushPromises() {
+  // eslint-disable-next-line @lwc/lwc/no-async-operation
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
