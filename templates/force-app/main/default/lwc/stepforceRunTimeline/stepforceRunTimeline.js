@@ -230,7 +230,7 @@ export default class StepforceRunTimeline extends LightningElement {
       let inputs;
       try {
         inputs = JSON.parse(this.retryInputs);
-      } catch (e) {
+      } catch {
         inputs = undefined;
       }
       if (!inputs || typeof inputs !== "object" || Array.isArray(inputs)) {
