@@ -84,8 +84,9 @@ def test_every_class_a_permission_set_names_exists(name: str) -> None:
     assert _class_access(_permission_set(name)) <= _classes_on_disk()
 
 
-def test_operator_can_call_the_rest_resource_and_the_flow_action() -> None:
+def test_operator_can_call_the_rest_resource_the_console_and_the_flow_action() -> None:
     assert _class_access(_permission_set("Stepforce_Operator")) == {
+        "StepforceConsoleController",
         "StepforceRestResource",
         "StepforceStartRunAction",
     }
@@ -138,3 +139,22 @@ def test_nobody_may_publish_relay_events_by_hand() -> None:
     for name in ("Stepforce_Admin", "Stepforce_Operator"):
         relay = _object_permissions(_permission_set(name), "Stepforce_Relay__e")
         assert not relay.get("allowCreate", False), name
+
+
+@pytest.mark.parametrize("name", ["Stepforce_Admin", "Stepforce_Operator"])
+def test_the_console_app_and_its_tabs_are_visible(name: str) -> None:
+    root = _permission_set(name)
+    apps = {
+        (a.findtext("md:application", namespaces=NS), a.findtext("md:visible", namespaces=NS))
+        for a in root.findall("md:applicationVisibilities", NS)
+    }
+    tabs = {
+        (t.findtext("md:tab", namespaces=NS), t.findtext("md:visibility", namespaces=NS))
+        for t in root.findall("md:tabSettings", NS)
+    }
+    assert apps == {("Stepforce", "true")}
+    assert tabs == {
+        ("Stepforce_Overview", "Visible"),
+        ("Stepforce_Run__c", "Visible"),
+        ("Stepforce_Step_Run__c", "Visible"),
+    }
