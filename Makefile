@@ -45,7 +45,8 @@ console-test: $(CONSOLE_STAMP)
 	$(CONSOLE)/node_modules/.bin/eslint -c $(CONSOLE)/eslint.config.js \
 		templates/force-app/main/default/lwc $(CONSOLE)/tests
 
-test: lint types pytest console-test
+# console-test first: it installs console/node_modules, which the browser check uses.
+test: lint types console-test pytest
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -48,13 +48,13 @@ export default class StepforceJsonViewer extends LightningElement {
     const value = this._value;
     const size = formatSize(this.text.length);
     if (Array.isArray(value)) {
-      return `${value.length} items, ${size}`;
+      return `${plural(value.length, "item")}, ${size}`;
     }
     if (typeof value === "object") {
       const keys = Object.keys(value);
       const shown = keys.slice(0, 5).join(", ");
       const more = keys.length > 5 ? `, +${keys.length - 5} more` : "";
-      return `${keys.length} keys (${shown}${more}), ${size}`;
+      return `${plural(keys.length, "key")} (${shown}${more}), ${size}`;
     }
     return size;
   }
@@ -66,6 +66,10 @@ export default class StepforceJsonViewer extends LightningElement {
   handleToggle() {
     this.expanded = !this.expanded;
   }
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 export function formatSize(chars) {

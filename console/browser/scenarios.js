@@ -1,0 +1,140 @@
+// What StepforceConsoleController answers in each rendered scenario (REST Run JSON shapes).
+function step(overrides) {
+  return {
+    id: "a01000000000001AAA",
+    step: "Fetch",
+    index: 0,
+    type: "Apex",
+    status: "Succeeded",
+    attempt: 1,
+    iteration: 1,
+    inputs: { since: "2026-11-01" },
+    outputs: { fetched: 4 },
+    error: null,
+    jobId: "7070000000000001AAA",
+    ranAs: "005000000000001AAA",
+    startedAt: "2026-11-25T10:00:00.000Z",
+    finishedAt: "2026-11-25T10:00:01.500Z",
+    limits: { soql: 12, dml: 3, cpuMs: 800, heapBytes: 120000, callouts: 0 },
+    ...overrides
+  };
+}
+
+const invoices = {};
+for (let i = 0; i < 400; i++) {
+  invoices[`INV-${1000 + i}`] = { amount: 100 + i, currency: "EUR" };
+}
+
+const failedRun = {
+  id: "a00000000000001AAA",
+  orchestration: "Invoice_Sync",
+  status: "Failed",
+  currentStep: "Post",
+  requestKey: "nightly-2026-11-25",
+  trigger: "Schedule",
+  inputs: { since: "2026-11-01" },
+  context: null,
+  error: "Step Post failed after 3 attempts: ERP answered 503 Service Unavailable",
+  startedAt: "2026-11-25T10:00:00.000Z",
+  finishedAt: "2026-11-25T10:04:12.000Z",
+  jobId: null,
+  steps: [
+    step({ outputs: { invoices } }),
+    step({
+      id: "a01000000000002AAA",
+      step: "Transform",
+      startedAt: "2026-11-25T10:00:02.000Z",
+      finishedAt: "2026-11-25T10:00:50.000Z",
+      inputs: { count: 400 },
+      outputs: { rows: 400 },
+      limits: { soql: 171, dml: 20, cpuMs: 52000, heapBytes: 4000000, callouts: 0 }
+    }),
+    step({
+      id: "a01000000000003AAA",
+      step: "Post",
+      type: "Flow",
+      status: "Failed",
+      attempt: 3,
+      iteration: 1,
+      startedAt: "2026-11-25T10:04:00.000Z",
+      finishedAt: "2026-11-25T10:04:12.000Z",
+      inputs: { rows: 400 },
+      outputs: null,
+      error: "ERP answered 503 Service Unavailable",
+      limits: { soql: 2, dml: 0, cpuMs: 300, heapBytes: 90000, callouts: 1 }
+    })
+  ]
+};
+
+const runningRun = {
+  ...failedRun,
+  id: "a00000000000002AAA",
+  status: "Running",
+  currentStep: "Transform",
+  trigger: "Api",
+  error: null,
+  finishedAt: null,
+  jobId: "7070000000000009AAA",
+  steps: [step({})]
+};
+
+export const SCENARIOS = {
+  "timeline-failed": {
+    component: "timeline",
+    recordId: failedRun.id,
+    starter: "Ada Admin",
+    expand: ["details.step-error", "li:first-child > details.step-data"],
+    apex: {
+      getRunView: { run: JSON.stringify(failedRun), allowedActions: ["retry"], finished: true }
+    }
+  },
+  "timeline-running": {
+    component: "timeline",
+    recordId: runningRun.id,
+    starter: "Olaf Operator",
+    apex: {
+      getRunView: {
+        run: JSON.stringify(runningRun),
+        allowedActions: ["pause", "cancel"],
+        finished: false
+      }
+    }
+  },
+  overview: {
+    component: "overview",
+    apex: {
+      getOverview: {
+        counts: [
+          { orchestration: "Invoice_Sync", status: "Succeeded", count: 40 },
+          { orchestration: "Invoice_Sync", status: "Failed", count: 2 },
+          { orchestration: "Lead_Nurture", status: "Running", count: 3 },
+          { orchestration: "Lead_Nurture", status: "Paused", count: 1 }
+        ],
+        attention: [
+          {
+            Id: "a00000000000001AAA",
+            Name: "RUN-000101",
+            Orchestration__c: "Invoice_Sync",
+            Status__c: "Failed",
+            Current_Step__c: "Post",
+            Error__c: "ERP answered 503 Service Unavailable"
+          },
+          {
+            Id: "a00000000000003AAA",
+            Name: "RUN-000107",
+            Orchestration__c: "Lead_Nurture",
+            Status__c: "Paused",
+            Current_Step__c: "Score"
+          },
+          {
+            Id: "a00000000000004AAA",
+            Name: "RUN-000112",
+            Orchestration__c: "Lead_Nurture",
+            Status__c: "Queued",
+            Current_Step__c: "Enrich"
+          }
+        ]
+      }
+    }
+  }
+};
