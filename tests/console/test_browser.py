@@ -139,7 +139,9 @@ def test_the_overview_counts_runs_and_lists_those_needing_attention(
     start = lines.index("Orchestration")
     assert lines[start : start + 8] == [*header, "Total"]
     assert lines[start + 8 : start + 16] == ["Invoice_Sync", "0", "0", "0", "40", "2", "0", "42"]
-    assert ["RUN-000101", "RUN-000107", "RUN-000112"] == [
-        line for line in lines if line.startswith("RUN-")
+    assert [line for line in lines if line.startswith("RUN-")] == [
+        "RUN-000101",
+        "RUN-000107",
+        "RUN-000112",
     ]
     assert "Stuck: Queued without a job for over 30 min" in lines
