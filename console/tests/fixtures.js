@@ -44,7 +44,36 @@ export function view(runJson, allowedActions) {
   return { run: JSON.stringify(runJson), allowedActions, finished: false };
 }
 
-export function flushPromises() {
-  // eslint-disable-next-line @lwc/lwc/no-async-operation
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+// What getOverview answers: two orchestrations, a failed and a stuck run.
+export const OVERVIEW = {
+  counts: [
+    { orchestration: "Invoice_Sync", status: "Succeeded", count: 40 },
+    { orchestration: "Invoice_Sync", status: "Failed", count: 2 },
+    { orchestration: "Lead_Nurture", status: "Running", count: 3 },
+    { orchestration: "Lead_Nurture", status: "Paused", count: 1 }
+  ],
+  attention: [
+    {
+      Id: "a00000000000001AAA",
+      Name: "RUN-000101",
+      Orchestration__c: "Invoice_Sync",
+      Status__c: "Failed",
+      Current_Step__c: "Post",
+      Error__c: "ERP answered 503 Service Unavailable"
+    },
+    {
+      Id: "a00000000000003AAA",
+      Name: "RUN-000107",
+      Orchestration__c: "Lead_Nurture",
+      Status__c: "Paused",
+      Current_Step__c: "Score"
+    },
+    {
+      Id: "a00000000000004AAA",
+      Name: "RUN-000112",
+      Orchestration__c: "Lead_Nurture",
+      Status__c: "Queued",
+      Current_Step__c: "Enrich"
+    }
+  ]
+};

@@ -2,6 +2,7 @@ import { createElement } from "lwc";
 import StepforceOverview from "c/stepforceOverview";
 import getOverview from "@salesforce/apex/StepforceConsoleController.getOverview";
 import { navigate } from "lightning/navigation";
+import { OVERVIEW } from "./fixtures";
 
 jest.mock(
   "@salesforce/apex/StepforceConsoleController.getOverview",
@@ -10,30 +11,6 @@ jest.mock(
 );
 jest.mock("lightning/navigation", () => require("./mocks/navigation"));
 
-const OVERVIEW = {
-  counts: [
-    { orchestration: "Invoice_Sync", status: "Succeeded", count: 40 },
-    { orchestration: "Invoice_Sync", status: "Failed", count: 2 },
-    { orchestration: "Lead_Nurture", status: "Running", count: 3 }
-  ],
-  attention: [
-    {
-      Id: "a00000000000001AAA",
-      Name: "RUN-000101",
-      Orchestration__c: "Invoice_Sync",
-      Status__c: "Failed",
-      Current_Step__c: "Post",
-      Error__c: "Post failed: 503"
-    },
-    {
-      Id: "a00000000000002AAA",
-      Name: "RUN-000102",
-      Orchestration__c: "Lead_Nurture",
-      Status__c: "Queued",
-      Current_Step__c: "Score"
-    }
-  ]
-};
 
 async function settle() {
   for (let i = 0; i < 5; i++) {
@@ -68,7 +45,7 @@ describe("c-stepforce-overview", () => {
     // Orchestration, Queued, Running, Paused, Succeeded, Failed, Cancelled, Total.
     expect(rows).toEqual([
       ["Invoice_Sync", "0", "0", "0", "40", "2", "0", "42"],
-      ["Lead_Nurture", "0", "3", "0", "0", "0", "0", "3"]
+      ["Lead_Nurture", "0", "3", "1", "0", "0", "0", "4"]
     ]);
   });
 
@@ -77,9 +54,10 @@ describe("c-stepforce-overview", () => {
     const element = await mount();
 
     const items = element.shadowRoot.querySelectorAll("ul.attention li");
-    expect(items).toHaveLength(2);
+    expect(items).toHaveLength(3);
     expect(items[0].querySelector(".reason").textContent).toBe("Failed");
-    expect(items[1].querySelector(".reason").textContent).toBe(
+    expect(items[1].querySelector(".reason").textContent).toBe("Paused");
+    expect(items[2].querySelector(".reason").textContent).toBe(
       "Stuck: Queued without a job for over 30 min"
     );
     const link = items[0].querySelector("a");
