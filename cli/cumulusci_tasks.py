@@ -1,4 +1,5 @@
-"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI), schedules, start a run.
+"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI), schedules, start a run,
+doctor.
 
 Register them in ``cumulusci.yml`` by ``class_path``::
 
@@ -44,6 +45,8 @@ from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.deploy import Deployer, DeployRequest, Poller, TestLevel
 from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
+from stepforce.runtime_client.doctor.probes import PROBE_NAMES, PROBES
+from stepforce.runtime_client.doctor.runner import DoctorOrg, run_doctor
 from stepforce.runtime_client.models import Run
 from stepforce.runtime_client.schedule_sync import plan_schedules, reconcile_schedules
 
@@ -354,6 +357,46 @@ class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
             detail = f": {run.error}" if run.error else ""
             hint = f" (resume it with: stepforce run resume {run.id})" if run.is_paused else ""
             raise CommandException(f"Run {run.id} is {run.status}{detail}{hint}")
+
+
+class StepforceDoctor(BaseSalesforceTask):  # type: ignore[misc]
+    """``stepforce doctor`` in the task's org (a scratch org: it deploys the runtime)."""
+
+    task_docs = "Deploys the probe package, runs the probes, removes it; fails on a FAIL/TIMEOUT."
+    task_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "only": {"description": f"Comma-separated probes (default all: {', '.join(PROBE_NAMES)})."},
+        "timeout_minutes": {"description": "Give up after this long (default 10)."},
+        "keep": {"description": "True: leave the probe package in the org."},
+    }
+
+    def _run_task(self) -> None:
+        only = process_list_arg(self.options.get("only")) or list(PROBE_NAMES)
+        unknown = sorted(set(only) - set(PROBE_NAMES))
+        if unknown:
+            raise TaskOptionsError(f"only: unknown probe(s) {', '.join(unknown)}")
+        connection = _connection(self)
+        org = DoctorOrg(
+            StepforceClient(connection),
+            Deployer(connect=connection.salesforce, secrets=connection.secrets),
+            Poller(),
+            self.logger.info,
+        )
+        try:
+            report = run_doctor(
+                org,
+                [p for p in PROBES if p.name in only],
+                timeout_minutes=float(self.options.get("timeout_minutes") or 10),
+                keep=process_bool_arg(self.options.get("keep") or False),
+            )
+        except StepforceError as error:
+            raise _as_cumulusci_error(error) from error
+        for verdict in report.verdicts:
+            self.logger.info(f"{verdict.status} {verdict.probe.name}: {verdict.figure}")
+            for problem in verdict.problems:
+                self.logger.error(f"  {problem}")
+        self.return_values = report.to_json()
+        if report.exit_code:
+            raise CommandException(f"stepforce doctor: exit {report.exit_code} ({report.cleanup})")
 
 
 def _pairs(text: str) -> dict[str, Any]:

@@ -59,6 +59,11 @@ class ProgressDisplay:
     _last: str = field(default="", init=False)
     _status: Status | None = field(default=None, init=False)
 
+    def note(self, text: str) -> None:
+        """One line about the deploy before it starts (not with --json)."""
+        if not self.quiet:
+            click.echo(text, err=True)
+
     def started(self, deploy_id: str, request: DeployRequest) -> None:
         mode = "validation (check only)" if request.check_only else "deploy"
         level = request.test_level.value if request.test_level else ""
@@ -177,6 +182,11 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
 @click.option(
     "--no-sweeper", is_flag=True, help="Do not schedule the runtime's sweeper after the deploy."
 )
+@click.option(
+    "--plans-only",
+    is_flag=True,
+    help="Deploy only the plan documents (no Apex: production runs no tests for them).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def deploy_command(
     project_dir: Path,
@@ -192,6 +202,7 @@ def deploy_command(
     delete_removed: bool,
     unschedule_first: bool,
     no_sweeper: bool,
+    plans_only: bool,
     as_json: bool,
 ) -> None:
     """Deploy a generated project to an org through the Metadata API (no sf CLI needed).
@@ -212,6 +223,7 @@ def deploy_command(
       stepforce deploy . -o prod --check-only --test-level RunLocalTests --junit tests.xml
       stepforce deploy --status 0Af5g00000AbCdE -o prod
       stepforce deploy force-app-generated -o prod --unschedule-first --delete-removed
+      stepforce deploy force-app-generated -o prod --plans-only
     """
     request = DeployRequest(check_only, TestLevel(test_level) if test_level else None, tests)
     check_permission_set_names(permission_sets)
@@ -222,6 +234,13 @@ def deploy_command(
     if status_id:
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
+    if plans_only:
+        if package is None or status_id or delete_removed:
+            raise UsageError(
+                "--plans-only deploys a project's plans: not with --status, --delete-removed"
+            )
+        # No Apex changes, so pending Stepforce jobs cannot block it (the preflight is for Apex).
+        package, force = package.only_plans(), True
     lifecycle = Lifecycle(
         plan=read_deploy_plan(project_dir) if package is not None else DeployPlan(),
         force=force,
@@ -273,6 +292,11 @@ def _run(
             outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
         return outcome
     assert package is not None, "a package is built whenever no --status is given"
+    if not package.has_apex():
+        display.note(
+            "The package holds no Apex (a spec-only change: plan documents are static "
+            "resources), so no tests run by default, production included."
+        )
     return deploy_with_lifecycle(
         deployer,
         lambda classes: package.to_zip({"ApexClass": classes}),

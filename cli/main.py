@@ -15,7 +15,9 @@ from stepforce import __version__
 from stepforce.cli import (
     check_cmd,
     deploy_cmd,
+    doctor_cmd,
     generate_cmd,
+    plans_cmd,
     run_cmds,
     simulate_cmd,
     spec_cmds,
@@ -46,7 +48,17 @@ def cli() -> None:
     """
 
 
-for _module in (spec_cmds, generate_cmd, check_cmd, deploy_cmd, test_cmd, run_cmds, simulate_cmd):
+for _module in (
+    spec_cmds,
+    generate_cmd,
+    check_cmd,
+    deploy_cmd,
+    test_cmd,
+    run_cmds,
+    plans_cmd,
+    simulate_cmd,
+    doctor_cmd,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sys
-from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import click
 
+from stepforce import exact_json
 from stepforce.diagnostics import Diagnostic
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -34,7 +31,8 @@ def _default(value: Any) -> Any:
 
 
 def to_json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, default=_default, ensure_ascii=False)
+    # Decimals keep their exact digits (12345678901234567.89 stays so; a float would not).
+    return exact_json.dumps(data, indent=2, default=_default)
 
 
 def emit_json(data: Any) -> None:

@@ -1,4 +1,6 @@
-"""``stepforce run ...``, ``schedule`` and ``unschedule``: thin commands over StepforceClient."""
+"""``stepforce run ...``, ``schedule``, ``unschedule`` and ``schedules``: thin commands over
+StepforceClient. Human views read step summaries (``io=False``: one call at any run size);
+``--json`` prints the whole run, every step run's inputs and outputs included."""
 
 from __future__ import annotations
 
@@ -68,7 +70,7 @@ def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_
     last: list[Run] = []
     try:
         if as_json:
-            final = client.watch(run_id, on_update=last.append, timeout=timeout)
+            final = client.watch(run_id, on_update=last.append, timeout=timeout, io=True)
         elif stdout_is_terminal():
             with Live(console=console, auto_refresh=False) as live:
 
@@ -76,7 +78,7 @@ def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_
                     last.append(run)
                     live.update(run_view.run_table(run), refresh=True)
 
-                final = client.watch(run_id, on_update=show, timeout=timeout)
+                final = client.watch(run_id, on_update=show, timeout=timeout, io=False)
             console.print()
         else:
 
@@ -84,7 +86,7 @@ def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_
                 last.append(run)
                 click.echo(run_view.change_line(run))
 
-            final = client.watch(run_id, on_update=line, timeout=timeout)
+            final = client.watch(run_id, on_update=line, timeout=timeout, io=False)
     except StillRunningError:
         if as_json and last:
             emit_json(last[-1])
@@ -180,7 +182,7 @@ def start_cmd(
 @org_options
 @_json_option
 def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -> None:
-    """Show a run and its step runs (one API call).
+    """Show a run and its step runs (one API call; more only for a run too large for one).
 
     Exit 0 whatever its state; with --exit-status, 0 if it succeeded, 1 if it failed or was
     cancelled, 3 while it is queued, running or paused (after printing the run or its JSON).
@@ -190,7 +192,7 @@ def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -
       stepforce run status a01xx0000012345AAA -o dev
       stepforce run status a01xx0000012345AAA --exit-status --json -o ci
     """
-    run = _client(org, as_json).get_run(run_id)
+    run = _client(org, as_json).get_run(run_id, io=as_json)
     if as_json:
         emit_json(run)
     else:
@@ -226,25 +228,41 @@ def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool
     "--status",
     type=click.Choice(["Queued", "Running", "Paused", "Succeeded", "Failed", "Cancelled"]),
 )
-@click.option("--limit", type=click.IntRange(1, 200), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0, 2000), default=0, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Show at most this many runs (pages of 200 are followed at any depth).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every matching run (ignores --limit).")
+@click.option(
+    "--offset",
+    type=click.IntRange(0, 2000),
+    default=0,
+    show_default=True,
+    help="Skip this many runs first (SOQL allows 2,000; beyond, pages follow cursors).",
+)
 @org_options
 @_json_option
 def list_cmd(
     orchestration: str | None,
     status: str | None,
     limit: int,
+    show_all: bool,
     offset: int,
     org: OrgOptions,
     as_json: bool,
 ) -> None:
-    """List runs, newest first (one API call per page).
+    """List runs, newest first (one API call per page of up to 200 runs).
 
     \b
     Example:
       stepforce run list --orchestration Invoice_Sync --status Failed -o dev
+      stepforce run list --all --status Failed --json -o dev
     """
-    page = _client(org, as_json).list_runs(orchestration, status, limit, offset)
+    client = _client(org, as_json)
+    page = client.collect_runs(orchestration, status, None if show_all else limit, offset)
     if as_json:
         emit_json(page)
     else:
@@ -257,7 +275,7 @@ def list_cmd(
 @org_options
 @_json_option
 def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> None:
-    """Every attempt of every step: inputs, outputs, errors (one API call).
+    """Every attempt of every step: inputs, outputs, errors (one API call for a typical run).
 
     \b
     Example:
@@ -304,23 +322,38 @@ _transition_command(
 @run_group.command("retry")
 @_run_id
 @click.option("--from-step", metavar="STEP", help="Restart here instead of at the failed step.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Move the run to the latest deployed plan (default: the version it started with).",
+)
 @_input_option
 @org_options
 @_json_option
 def retry_cmd(
-    run_id: str, from_step: str | None, inputs: dict[str, Any], org: OrgOptions, as_json: bool
+    run_id: str,
+    from_step: str | None,
+    latest: bool,
+    inputs: dict[str, Any],
+    org: OrgOptions,
+    as_json: bool,
 ) -> None:
     """Restart a failed or cancelled run, keeping earlier steps' outputs.
 
     \b
     Example:
       stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
+      stepforce run retry a01xx0000012345AAA --latest -o dev
     """
-    run = _client(org, as_json).retry(run_id, from_step, inputs or None)
+    client = _client(org, as_json)
+    before = client.get_run(run_id).plan_version if latest and not as_json else None
+    run = client.retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
         emit_json(run)
     else:
         click.echo(run_view.run_headline(run))
+        if latest:
+            click.echo(run_view.version_move(before, run.plan_version))
 
 
 def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -355,7 +388,9 @@ def schedule_cmd(
     org: OrgOptions,
     as_json: bool,
 ) -> None:
-    """Start ORCHESTRATION on a cron schedule (System.schedule, in the org user's time zone).
+    """Start ORCHESTRATION on a cron schedule, in the org user's time zone (one REST call;
+    needs the custom permission Stepforce_Schedule, granted by Stepforce_Operator and
+    Stepforce_Admin: no Author Apex).
 
     \b
     Example:
@@ -374,7 +409,7 @@ def schedule_cmd(
 @org_options
 @_json_option
 def unschedule_cmd(name: str, org: OrgOptions, as_json: bool) -> None:
-    """Remove the scheduled job NAME (runs already started go on).
+    """Remove the Stepforce schedule NAME (runs already started go on; one REST call).
 
     \b
     Example:
@@ -387,4 +422,26 @@ def unschedule_cmd(name: str, org: OrgOptions, as_json: bool) -> None:
         click.echo(f"Unscheduled {name!r} ({', '.join(job.id for job in jobs)}).")
 
 
-COMMANDS.extend([run_group, schedule_cmd, unschedule_cmd])
+@click.command("schedules")
+@org_options
+@_json_option
+def schedules_cmd(org: OrgOptions, as_json: bool) -> None:
+    """List the Stepforce schedules (cron starts) of the org (one REST call).
+
+    \b
+    Example:
+      stepforce schedules -o dev
+    """
+    jobs = _client(org, as_json).schedules()
+    if as_json:
+        emit_json({"schedules": [job.to_json() for job in jobs]})
+    elif not jobs:
+        click.echo("No Stepforce schedules.")
+    else:
+        for job in jobs:
+            when = job.next_fire_time or "-"
+            cron = job.cron or "-"
+            click.echo(f"{job.name}  {cron}  {job.state or '-'}  next {when}  ({job.id})")
+
+
+COMMANDS.extend([run_group, schedule_cmd, unschedule_cmd, schedules_cmd])

@@ -45,6 +45,13 @@ def run_headline(run: Run) -> str:
     return f"Run {run.id} ({run.orchestration}): {run.status}{where}{finishing}"
 
 
+def version_move(before: str | None, after: str | None) -> str:
+    """What `run retry --latest` did to the run's plan version."""
+    if before == after:
+        return f"Plan version unchanged ({after or 'compiled plan'}): it already was the latest."
+    return f"Plan version {before or '(compiled plan)'} -> {after or '(compiled plan)'} (latest)."
+
+
 def _now_for(run: Run) -> dt.datetime | None:
     """A running run's open attempt lasts until now; a finished one has its own end."""
     return None if run.is_terminal else dt.datetime.now(dt.UTC)
@@ -158,7 +165,7 @@ def print_run_list(page: RunPage, console: Console) -> None:
         )
     console.print(table)
     first = page.offset + 1 if page.runs else page.offset
-    more = f"; next page: --offset {page.offset + len(page.runs)}" if page.has_more else ""
+    more = "; more: raise --limit, or --all" if page.has_more else ""
     console.print(f"runs {first}-{page.offset + len(page.runs)} of {page.total}{more}")
 
 

@@ -12,7 +12,8 @@ from stepforce.cli.run_inputs import parse_value
 from stepforce.diagnostics import Location
 from stepforce.errors import RunFailedError, StillRunningError, UsageError
 from stepforce.generator.simulate.apex_scenarios import write_apex_tests
-from stepforce.generator.simulate.engine import Action, Control, simulate
+from stepforce.generator.simulate.controls import Action, Control, FixtureProblemsError
+from stepforce.generator.simulate.engine import simulate
 from stepforce.generator.simulate.fixtures import load_fixtures
 from stepforce.generator.simulate.scenarios import Scenario, load_scenario
 from stepforce.generator.simulate.trace import RunStatus, Trace, render_lines
@@ -123,8 +124,29 @@ def simulate_command(
     """
     orchestration = load_spec(spec)
     controls = _controls(pause_after, resume, redrive, from_step, inputs)
-    trace = simulate(orchestration, load_fixtures(fixtures), controls)
+    try:
+        trace = simulate(orchestration, load_fixtures(fixtures), controls)
+    except FixtureProblemsError as error:
+        _show_partial(error, as_json)
+        raise
     _finish(trace, as_json)
+
+
+def _show_partial(error: FixtureProblemsError, as_json: bool) -> None:
+    """The trace up to where the fixtures stopped the simulation: which attempt needed what.
+    With --json it is one document (trace and problems) and the exit code is 2."""
+    if as_json:
+        emit_json(
+            {
+                **error.trace.to_json(),
+                "error": {"type": type(error).__name__, "message": str(error).splitlines()[0]},
+                "problems": [d.to_json() for d in error.diagnostics],
+            }
+        )
+        raise click.exceptions.Exit(error.exit_code)
+    click.echo("Trace up to the fixture problem:")
+    for line in render_lines(error.trace):
+        click.echo(line)
 
 
 @click.command("simulate-scenarios")
@@ -138,7 +160,7 @@ def simulate_command(
 @click.option(
     "--with-plans",
     is_flag=True,
-    help="With --emit-apex-tests: also write the scenarios' plan classes (SfPlan_*).",
+    help="With --emit-apex-tests: also write the scenarios' plan documents (staticresources/).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def simulate_scenarios_command(

@@ -9,8 +9,9 @@ validated identifiers and numbers. A spec value that cannot be written safely be
 from __future__ import annotations
 
 import hashlib
-import json
+from decimal import Decimal
 
+from stepforce import exact_json
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
 from stepforce.generator import literals
@@ -116,7 +117,8 @@ class _Compiler:
         for location, message, path in problems:
             self.fail(location, message, path)
         schedule = self.orch.schedule
-        text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        ordered = dict(sorted(values.items()))
+        text = exact_json.dumps(ordered, separators=(",", ":"))  # Decimals keep their digits
         return self.text(text, schedule.location if schedule else self.orch.location, "schedule")
 
     def input_plan(self, index: int, decl: InputDecl) -> InputPlan:
@@ -126,7 +128,10 @@ class _Compiler:
         default = None
         if decl.default is not None:
             default = self.literal(decl.default, decl.type, decl.location, f"{path}.default")
-        return InputPlan(value=value, required=decl.required, default=default)
+        # A required input with a default is never missing (docs/spec.md): the default
+        # applies, as the simulator's prepare_inputs does; the validator warns about it.
+        required = decl.required and decl.default is None
+        return InputPlan(value=value, required=required, default=default)
 
     def slot(
         self,
@@ -157,7 +162,7 @@ class _Compiler:
             return self.fail(location, f"literal cannot be used as {vtype}: {error}", path)
 
     def json_literal(self, value: object, location: Location, path: str) -> Apex:
-        """A JSON-typed value (str, int, float, bool, list, None) as an Apex expression."""
+        """A JSON-typed value (str, Decimal, int, float, bool, list, None) as Apex."""
         if value is None:
             return NULL
         if isinstance(value, bool):
@@ -167,7 +172,7 @@ class _Compiler:
             return Apex(f"new List<Object>{{ {join(items)} }}" if items else "new List<Object>()")
         if isinstance(value, literals.SampleId):
             return Apex(f"String.valueOf(sampleId({value.seed}))")
-        if isinstance(value, int | float):
+        if isinstance(value, int | float | Decimal):
             number = literals.coerce(str(value), ValueType(Scalar.NUMBER))
             return literals.apex_literal(number, ValueType(Scalar.NUMBER))
         return self.text(str(value), location, path)

@@ -15,6 +15,13 @@ from decimal import Decimal, InvalidOperation
 
 from stepforce.generator.apex_text import Apex, apex_string, join
 from stepforce.generator.spec.model import LiteralValue, Scalar, ValueType
+from stepforce.generator.text_patterns import (
+    DATE_TEXT,
+    DATETIME_TEXT,
+    DECIMAL_TEXT,
+    ID_TEXT,
+    whole,
+)
 
 #: The Apex type of each scalar, and the StepforceCoerce method that produces it.
 APEX_TYPE = {
@@ -33,8 +40,6 @@ _COERCE_NAME = {
     Scalar.DATETIME: "Datetime",
     Scalar.ID: "Id",
 }
-_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT_MAX = 2**31 - 1
 
 
@@ -85,7 +90,7 @@ def _kind(value: object) -> str:
 def _coerce_scalar(value: LiteralValue, scalar: Scalar) -> LiteralValue:
     if scalar is Scalar.TEXT and isinstance(value, str):
         return value
-    if scalar is Scalar.ID and isinstance(value, str) and _ID.match(value):
+    if scalar is Scalar.ID and isinstance(value, str) and whole(ID_TEXT, value):
         return value
     if scalar is Scalar.BOOLEAN:
         if isinstance(value, bool):
@@ -99,7 +104,7 @@ def _coerce_scalar(value: LiteralValue, scalar: Scalar) -> LiteralValue:
     if scalar is Scalar.DATE:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        if isinstance(value, str) and _DATE.match(value):
+        if isinstance(value, str) and whole(DATE_TEXT, value):
             return _parse_date(value)
     if scalar is Scalar.DATETIME:
         return _to_datetime(value)
@@ -111,9 +116,9 @@ def _to_decimal(value: LiteralValue) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and whole(DECIMAL_TEXT, value):
         try:
-            number = Decimal(value.strip())
+            number = Decimal(value)
         except InvalidOperation:
             return None
         return number if number.is_finite() else None
@@ -133,14 +138,16 @@ def _to_datetime(value: LiteralValue) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str):
-        if _DATE.match(value):
+        if whole(DATE_TEXT, value):
             date = _parse_date(value)
             return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
-        text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.replace("Z", "+00:00"))
-        try:
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
+        parsed = None
+        if whole(DATETIME_TEXT, value):  # the forms StepforceCoerce.toDatetime accepts
+            text = re.sub(r"([+-][0-9]{2})([0-9]{2})$", r"\1:\2", value.replace("Z", "+00:00"))
+            try:
+                parsed = dt.datetime.fromisoformat(text)
+            except ValueError:
+                parsed = None
         if parsed is not None and parsed.tzinfo is not None and "T" in value:
             return parsed
     raise LiteralError(f"{value!r} is not a valid DateTime (ISO-8601 with a zone)")
@@ -184,13 +191,40 @@ def _scalar_literal(value: LiteralValue, scalar: Scalar) -> Apex:
     raise LiteralError(f"{value!r} is not a {scalar.value}")
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MILLISECOND = dt.timedelta(milliseconds=1)
+
+
+def epoch_millis(value: dt.datetime) -> int:
+    """Milliseconds since 1970-01-01T00:00:00Z, exactly (``Datetime.getTime()`` in Apex).
+
+    Integer arithmetic on the timedelta: ``int(value.timestamp() * 1000)`` goes through a
+    float and loses a millisecond for some values (``...:00.660Z`` gives ``...659``). A
+    sub-millisecond part is dropped (floor), as a Datetime cannot hold it; naive is UTC.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return (aware - _EPOCH) // _MILLISECOND
+
+
+def gmt_text(value: dt.datetime, separator: str = " ") -> str:
+    """``YYYY-MM-DD<separator>HH:MM:SS`` in GMT; the year always has 4 digits (``strftime``'s
+    ``%Y`` writes year 1 as ``1`` on glibc)."""
+    utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    day = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+    return f"{day}{separator}{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+
+
+def sub_millisecond(value: dt.datetime) -> bool:
+    """Whether ``value`` has a part a Datetime (millisecond precision) cannot hold."""
+    return value.microsecond % 1000 != 0
+
+
 def _datetime_literal(value: dt.datetime) -> Apex:
     utc = value.astimezone(dt.UTC)
     if utc.microsecond:
-        millis = int(utc.timestamp() * 1000) if utc.microsecond % 1000 == 0 else None
-        if millis is None:
+        if sub_millisecond(utc):
             raise LiteralError(f"{value.isoformat()} has sub-millisecond precision")
-        return Apex(f"Datetime.newInstance({millis}L)")
+        return Apex(f"Datetime.newInstance({epoch_millis(utc)}L)")
     parts = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
     return Apex("Datetime.newInstanceGmt({})".format(", ".join(str(p) for p in parts)))
 
@@ -200,12 +234,13 @@ def json_value(value: LiteralValue) -> object:
     if isinstance(value, list):
         return [json_value(item) for item in value]
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+        utc = value.astimezone(dt.UTC)
+        millis = f".{utc.microsecond // 1000:03d}" if utc.microsecond else ""
+        return f"{gmt_text(utc, 'T')}{millis}Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        text = plain_decimal(value)
-        return int(text) if "." not in text else float(text)
+        return Decimal(plain_decimal(value))  # exact digits: never a float
     return value
 
 

@@ -24,6 +24,7 @@ from lxml import etree
 from stepforce.errors import UsageError
 from stepforce.generator.mdapi_bundles import (
     BUNDLE_TYPES,
+    STATIC_RESOURCE,
     Converted,
     bundle_of,
     convert_bundle,
@@ -43,6 +44,9 @@ MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _NSMAP: dict[Any, str] = {None: MD_NS}
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 DESTRUCTIVE_POST = "destructiveChangesPost.xml"
+#: Plan documents' static resources (generator/plan_document.py): latest and versions.
+_PLAN_PREFIX = "SfPlan"
+_RESOURCE_FILES = (".resource", ".resource-meta.xml")
 _IGNORED_NAMES = frozenset({"jsconfig.json", "README.md"})
 
 
@@ -78,6 +82,24 @@ class MdapiPackage:
 
     def has_apex(self) -> bool:
         return bool(self.members.get("ApexClass") or self.members.get("ApexTrigger"))
+
+    def only_plans(self) -> MdapiPackage:
+        """The package of the plan documents alone (``SfPlan_*``/``SfPlanV_*`` static
+        resources): no Apex, so production runs no tests for it, and runs started after it
+        take the new plans (the runtime finds documents before compiled classes)."""
+        names = [m for m in self.members.get(STATIC_RESOURCE, []) if m.startswith(_PLAN_PREFIX)]
+        if not names:
+            raise UsageError("the project holds no plan documents (staticresources/SfPlan_*)")
+        wanted = {f"staticresources/{n}{suffix}" for n in names for suffix in _RESOURCE_FILES}
+        files = {path: body for path, body in self.files.items() if path in wanted}
+        files["package.xml"] = package_xml({STATIC_RESOURCE: names}, self.api_version)
+        return MdapiPackage(
+            files=files,
+            members={STATIC_RESOURCE: sorted(names)},
+            component_map={p: s for p, s in self.component_map.items() if p in wanted},
+            member_map={k: v for k, v in self.member_map.items() if k[0] == STATIC_RESOURCE},
+            api_version=self.api_version,
+        )
 
 
 def build_mdapi_zip(project_dir: Path, api_version: str) -> bytes:

@@ -19,6 +19,7 @@ from stepforce.generator.apex_format import format_apex
 from stepforce.generator.compile import compile_plan, schedule_input_values
 from stepforce.generator.mdapi import package_xml
 from stepforce.generator.mdapi_types import CODE_TYPES, OBJECT_CHILDREN, SIMPLE_TYPES
+from stepforce.generator.plan_document import plan_resources
 from stepforce.generator.render import render_plan
 from stepforce.generator.sources import SourceIndex, cross_check
 from stepforce.generator.spec.model import Orchestration
@@ -144,6 +145,8 @@ def build_project(
             origin[f"{part.class_name}.cls"] = (orch, len(part.steps))
             origin[f"{part.test_class_name}.cls"] = (orch, len(part.steps))
         _copy_sources(project, orch, index, out_dir, package)
+        for name, content in plan_resources(orch).items():
+            project.add(f"{package}/main/default/staticresources/{name}", content, "plan")
     if errors_only(project.diagnostics):
         raise SpecError(project.diagnostics, "the specs do not match their step sources")
     _check_sizes(rendered, origin)  # before prettier: formatting only makes classes longer
@@ -295,6 +298,8 @@ def member_of(relative: str) -> tuple[str, str] | None:
     for suffix, (type_name, _folder, _md_suffix) in SIMPLE_TYPES.items():
         if name.endswith(suffix):
             return type_name, name[: -len(suffix)]
+    if len(parts) >= 2 and parts[-2] == "staticresources" and name.endswith(".resource-meta.xml"):
+        return "StaticResource", name[: -len(".resource-meta.xml")]
     if len(parts) >= 3 and parts[-2] not in ("objects",) and name.endswith(".object-meta.xml"):
         return "CustomObject", name[: -len(".object-meta.xml")]
     for child in OBJECT_CHILDREN:

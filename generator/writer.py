@@ -22,9 +22,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from stepforce import exact_json
 from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.errors import UsageError
 
@@ -91,7 +93,7 @@ def read_manifest_section(out_dir: Path, section: str) -> Any:
     """A free-form section of the manifest (``None`` when absent); the caller checks its shape."""
     path = out_dir / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
@@ -223,5 +225,5 @@ def _write_manifest(
         "copied": dict(sorted(copied.items())),
     }
     data.update({k: v for k, v in sections.items() if k not in data})
-    text = json.dumps(data, indent=2, sort_keys=False) + "\n"
+    text = exact_json.dumps(data, indent=2) + "\n"  # schedule inputs keep exact Decimals
     _atomic_write(out_dir / MANIFEST, text.encode("utf-8"))

@@ -1,7 +1,11 @@
 """``StepforceClient``: start, inspect, watch and control runs over the stepforce REST API.
 
-Call budget: ``get_run`` and ``logs`` are one call (the run and all its step runs come in one
-GET); ``start_run`` is one call; a watch is one call per poll (see ``watch.py``).
+Call budget: ``get_run`` and ``logs`` are one call for a typical run (the run and all its step
+runs come in one GET); a run whose step runs exceed the runtime's byte budget per response
+comes in pages (``stepsAfter``), which they follow: about one call per MB of stored inputs and
+outputs (``io=False`` summaries: one call for thousands of step runs). ``start_run`` is one
+call; a watch is one ``get_run`` per poll (see ``watch.py``); ``iter_runs`` one call per page
+of up to 200 runs, at any depth (keyset cursors). Schedules are one call each.
 
 Retry reasoning: a start carries a request key (a uuid4 unless given), so repeating it after a
 lost answer returns the same run (HTTP 200) instead of a second one. pause/resume/cancel are
@@ -19,7 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from stepforce.deploy_plan import schedule_job_name
-from stepforce.errors import ConflictError, NotFoundError, StillRunningError, UsageError
+from stepforce.errors import ConflictError, NotFoundError, OrgError, StillRunningError, UsageError
+from stepforce.runtime_client import plans
 from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, OrgConnection
@@ -35,7 +40,10 @@ from stepforce.runtime_client.watch import (
 )
 
 BASE_PATH = "stepforce/v1/runs"
+SCHEDULES_PATH = "stepforce/v1/schedules"
 MAX_PAGE = 200
+# SOQL's OFFSET ceiling: deeper pages need the runtime's cursors.
+MAX_OFFSET = 2000
 
 # Target state of each transition, and which states prove a lost attempt already worked.
 _REACHED: dict[str, Callable[[Run], bool]] = {
@@ -101,9 +109,27 @@ class StepforceClient:
             result = self._apex("POST", BASE_PATH, json=body, idempotent=True)
         return Run.from_json(result.body)
 
-    def get_run(self, run_id: str) -> Run:
-        """The run with all its step runs, oldest first: exactly one call."""
-        return Run.from_json(self._apex("GET", _run_path(run_id), idempotent=True).body)
+    def get_run(self, run_id: str, *, io: bool = True) -> Run:
+        """The run with all its step runs, oldest first: one call for a typical run.
+
+        When the step runs do not fit one response the runtime says where to go on
+        (``stepsNext``) and this follows it until the run is whole, so callers always get every
+        step run. ``io=False`` asks for summaries (no step inputs/outputs): small enough that
+        thousands of step runs come in one call.
+        """
+        path = _run_path(run_id)
+        params = {} if io else {"io": "false"}
+        run = Run.from_json(self._apex("GET", path, params=params, idempotent=True).body)
+        while run.steps_next is not None:
+            after = run.steps_next
+            body = self._apex(
+                "GET", path, params={**params, "stepsAfter": after}, idempotent=True
+            ).body
+            page = Run.from_json(body)
+            if not page.steps or page.steps_next == after:
+                raise OrgError(f"the org's step runs of {run_id} stopped advancing at {after}")
+            run = run.with_more_steps(page)
+        return run
 
     def list_runs(
         self,
@@ -111,17 +137,76 @@ class StepforceClient:
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        after: str | None = None,
+        before: str | None = None,
     ) -> RunPage:
-        """One page of runs, newest first, without their steps."""
-        if not 1 <= limit <= MAX_PAGE or offset < 0:
-            raise UsageError(f"limit must be 1-{MAX_PAGE} and offset at least 0")
-        params: dict[str, str] = {"limit": str(limit), "offset": str(offset)}
+        """One page of runs, newest first, without their steps: at ``offset`` (at most 2,000),
+        or older than the cursor ``after`` / newer than ``before`` (a page's
+        ``next_cursor`` / ``previous_cursor``)."""
+        if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
+            raise UsageError(
+                f"limit must be 1-{MAX_PAGE} and offset 0-{MAX_OFFSET} (deeper: cursors)"
+            )
+        params: dict[str, str] = {"limit": str(limit)}
+        if after or before:
+            params["after" if after else "before"] = str(after or before)
+        else:
+            params["offset"] = str(offset)
         if orchestration:
             params["orchestration"] = orchestration
         if status:
             params["status"] = status
         result = self._apex("GET", BASE_PATH, params=params, idempotent=True)
         return RunPage.from_json(result.body, limit, offset)
+
+    def iter_pages(
+        self,
+        orchestration: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[RunPage]:
+        """Pages of runs, newest first, up to ``limit`` runs in all (None: every run), each
+        page of at most 200 following the previous page's ``next_cursor``. A runtime without
+        cursors is paged by offset, as far as its 2,000 allow."""
+        shown = 0
+        page: RunPage | None = None
+        while limit is None or shown < limit:
+            size = MAX_PAGE if limit is None else min(MAX_PAGE, limit - shown)
+            if page is None:
+                page = self.list_runs(orchestration, status, size, offset)
+            elif page.cursors:
+                page = self.list_runs(orchestration, status, size, after=page.next_cursor)
+            elif page.offset + len(page.runs) <= MAX_OFFSET:
+                page = self.list_runs(orchestration, status, size, page.offset + len(page.runs))
+            else:
+                return
+            yield page
+            shown += len(page.runs)
+            if not page.runs or not page.has_more:
+                return
+
+    def collect_runs(
+        self,
+        orchestration: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> RunPage:
+        """Up to ``limit`` runs (None: all) as one page; ``next_cursor`` goes on after them."""
+        pages = list(self.iter_pages(orchestration, status, limit, offset))
+        runs = tuple(run for page in pages for run in page.runs)
+        last = pages[-1] if pages else None
+        return RunPage(
+            runs=runs,
+            total=last.total if last else 0,
+            limit=len(runs),
+            offset=offset,
+            next_cursor=last.next_cursor if last else None,
+            previous_cursor=pages[0].previous_cursor if pages else None,
+            cursors=last.cursors if last else False,
+        )
 
     def logs(self, run_id: str, step: str | None = None) -> list[StepLog]:
         """Per-step attempts with their inputs, outputs and errors, from one GET."""
@@ -162,20 +247,31 @@ class StepforceClient:
         run_id: str,
         from_step: str | None = None,
         overrides: Mapping[str, Any] | None = None,
+        *,
+        latest: bool = False,
     ) -> Run:
-        """Restart a Failed/Cancelled run from its failed step (or ``from_step``)."""
+        """Restart a Failed/Cancelled run from its failed step (or ``from_step``), on the plan
+        version it started with, or with ``latest`` on the latest plan (the step of the same
+        name; the org answers 400 when that plan has none)."""
         body: dict[str, Any] = {}
         if from_step:
             body["fromStep"] = from_step
         if overrides:
             body["inputs"] = dict(overrides)
+        if latest:
+            body["latest"] = True
         result = self._apex("POST", _run_path(run_id, "retry"), json=body, idempotent=False)
         return Run.from_json(result.body)
 
     # -- watching -------------------------------------------------------------------------
 
     def iter_watch(
-        self, run_id: str, timeout: float | None = None, *, stop_when_paused: bool = True
+        self,
+        run_id: str,
+        timeout: float | None = None,
+        *,
+        stop_when_paused: bool = True,
+        io: bool = True,
     ) -> Iterator[Run]:
         """Yield the run whenever it changes (first poll included) until it ends or pauses.
 
@@ -185,12 +281,13 @@ class StepforceClient:
         while the step that was running when the pause came still runs (``run.job_id`` set),
         the watch goes on, since that step can still end the run. ``stop_when_paused=False``
         follows it through the pause. Raises StillRunningError when ``timeout`` seconds pass.
+        ``io=False`` polls step summaries (no inputs/outputs): one call per poll at any size.
         """
         start = self.clock.monotonic()
         schedule = PollSchedule(self.poll, start)
         seen: tuple[object, ...] | None = None
         while True:
-            run = self.get_run(run_id)
+            run = self.get_run(run_id, io=io)
             key = progress_key(run)
             progressed = seen is not None and key != seen
             if key != seen:
@@ -214,6 +311,7 @@ class StepforceClient:
         timeout: float | None = None,
         *,
         stop_when_paused: bool = True,
+        io: bool = True,
     ) -> Run:
         """Follow a run until it ends or pauses, calling ``on_update`` on each change.
 
@@ -221,7 +319,7 @@ class StepforceClient:
         ``stop_when_paused=False``, Paused. Raises StillRunningError when ``timeout`` passes.
         """
         last: Run | None = None
-        for run in self.iter_watch(run_id, timeout, stop_when_paused=stop_when_paused):
+        for run in self.iter_watch(run_id, timeout, stop_when_paused=stop_when_paused, io=io):
             last = run
             if on_update is not None:
                 on_update(run)
@@ -236,23 +334,54 @@ class StepforceClient:
             f"in the org. Keep watching with `stepforce run watch {run.id}`."
         )
 
-    # -- schedules ------------------------------------------------------------------------
+    # -- plan versions --------------------------------------------------------------------
 
-    def _anonymous(self, apex: str, what: str) -> None:
-        url = self.transport.data_url + "tooling/executeAnonymous/"
-        # Not repeated: a second schedule after a lost answer would fail as a duplicate name.
-        result = self.transport.request(
-            "GET", url, params={"anonymousBody": apex}, idempotent=False
-        )
-        sched.check_anonymous_result(result.body, what)
-
-    def scheduled_jobs(self, name: str) -> list[sched.ScheduledJob]:
-        """CronTrigger records of the scheduled job ``name`` (one call)."""
+    def _query(self, soql: str) -> list[dict[str, Any]]:
         url = self.transport.data_url + "query/"
-        params = {"q": sched.cron_trigger_query(name)}
-        result = self.transport.request("GET", url, params=params, idempotent=True)
+        result = self.transport.request("GET", url, params={"q": soql}, idempotent=True)
         records = result.body.get("records", []) if isinstance(result.body, dict) else []
-        return [sched.ScheduledJob.from_record(r) for r in records]
+        return [r for r in records if isinstance(r, dict)]
+
+    def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deployed plan versions and the unfinished runs pinned to each (two queries)."""
+        resources = self._query(plans.RESOURCES_QUERY)
+        runs = self._query(plans.runs_query(orchestration))
+        return plans.plan_versions(resources, runs, orchestration)
+
+    def prune_plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deletes the plan versions no unfinished run uses and no new run starts on (one
+        DELETE of its StaticResource each); returns them. Never the latest, never one in
+        use: new runs only pin the latest, so no run can start on a version being pruned."""
+        pruned = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
+        for version in pruned:
+            url = f"{self.transport.data_url}sobjects/StaticResource/{version.resource_id}"
+            try:
+                self.transport.request("DELETE", url, idempotent=True)
+            except NotFoundError:
+                continue  # already gone (a retried DELETE whose first answer was lost)
+        return pruned
+
+    # -- schedules ------------------------------------------------------------------------
+    # The runtime's schedules routes (custom permission Stepforce_Schedule; no Author Apex).
+
+    def _schedules(self, method: str, **kwargs: Any) -> Any:
+        try:
+            # Not repeated: a second schedule after a lost answer would be a name in use (409)
+            # and a second unschedule a 404, hiding that the first one worked.
+            return self._apex(method, SCHEDULES_PATH, idempotent=False, **kwargs).body
+        except OrgError as error:
+            if error.status == 405:
+                raise OrgError(
+                    "the stepforce runtime in this org predates the schedules routes; "
+                    "deploy the current one (`stepforce deploy`)",
+                    status=405,
+                    error_code=error.error_code,
+                ) from None
+            raise
+
+    def schedules(self) -> list[sched.ScheduledJob]:
+        """Every cron start of the runtime (StepforceScheduledStart jobs), by name: one call."""
+        return sched.ScheduledJob.list_from_json(self._schedules("GET"), "schedules")
 
     def schedule(
         self,
@@ -261,19 +390,17 @@ class StepforceClient:
         inputs: Mapping[str, Any] | None = None,
         name: str | None = None,
     ) -> sched.ScheduledJob:
-        """Schedule cron starts through ``StepforceScheduledStart`` (two calls: schedule, read)."""
-        job_name = name or schedule_job_name(orchestration)
-        apex = sched.schedule_body(job_name, cron, orchestration, inputs or {})
-        self._anonymous(apex, f"scheduling {job_name!r}")
-        jobs = self.scheduled_jobs(job_name)
-        if not jobs:
-            raise NotFoundError(f"the schedule {job_name!r} was accepted but is not in CronTrigger")
-        return jobs[0]
+        """Schedule cron starts of ``orchestration`` (one call). The org checks the plan and
+        the inputs now, as the calling user; a name in use is a ConflictError."""
+        body = {
+            "orchestration": sched.check_orchestration(orchestration),
+            "cron": cron,
+            "inputs": dict(inputs or {}),
+            "name": sched.check_job_name(name or schedule_job_name(orchestration)),
+        }
+        return sched.ScheduledJob.from_json(self._schedules("POST", json=body))
 
     def unschedule(self, name: str) -> list[sched.ScheduledJob]:
-        """Abort the scheduled job ``name`` (find it by SOQL, then System.abortJob)."""
-        jobs = self.scheduled_jobs(name)
-        if not jobs:
-            raise NotFoundError(f"no scheduled job is named {name!r}", status=404)
-        self._anonymous(sched.abort_body([job.id for job in jobs]), f"unscheduling {name!r}")
-        return jobs
+        """Remove the cron start named ``name`` (one call); runs it started go on."""
+        body = self._schedules("DELETE", params={"name": sched.check_job_name(name)})
+        return sched.ScheduledJob.list_from_json(body, "unscheduled")

@@ -95,8 +95,13 @@ class DeployRequest:
     tests: tuple[str, ...] = ()
 
     def resolve(self, kind: OrgKind, has_apex: bool) -> DeployRequest:
-        """The request with its test level settled, or UsageError before anything is sent."""
-        level = self.test_level or kind.default_test_level
+        """The request with its test level settled, or UsageError before anything is sent.
+
+        A package without Apex (a spec-only change: plan documents are static resources)
+        defaults to NoTestRun everywhere: "If your package doesn't contain Apex components,
+        no tests are run by default" (Running Tests in a Deployment, Metadata API Guide)."""
+        default = kind.default_test_level if has_apex else TestLevel.NO_TEST_RUN
+        level = self.test_level or default
         if self.tests and level is not TestLevel.RUN_SPECIFIED_TESTS:
             raise UsageError("--tests needs --test-level RunSpecifiedTests")
         if level is TestLevel.RUN_SPECIFIED_TESTS and not self.tests:

@@ -7,6 +7,7 @@ what the org sent, which is what ``--json`` prints.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -157,6 +158,16 @@ class Run:
     #: The job that moves the run on next (queued or in flight); None while the run waits
     #: for a resume or a relay, once it ended, and from runtimes older than this field.
     job_id: str | None = None
+    #: Step-run paging of ``GET runs/{id}``: how many step runs the run has in all (None from
+    #: runtimes without paging), and the ``stepsAfter`` value of the next page (None when
+    #: ``steps`` holds them all). ``StepforceClient.get_run`` follows the pages.
+    steps_total: int | None = None
+    steps_next: str | None = None
+    #: False when the steps were read without their inputs and outputs (``io=false``).
+    steps_io: bool = True
+    #: The plan document version the run is pinned to; None for a compiled plan and from
+    #: runtimes older than this field.
+    plan_version: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Run:
@@ -179,6 +190,10 @@ class Run:
                 steps=steps,
                 raw=dict(data),
                 job_id=_str(data.get("jobId")),
+                steps_total=_int(data.get("stepsTotal")),
+                steps_next=_str(data.get("stepsNext")),
+                steps_io=data.get("stepsIo") is not False,
+                plan_version=_str(data.get("planVersion")),
             )
         except (TypeError, ValueError, AttributeError) as error:
             raise OrgError(f"the org's Run JSON could not be read: {error}") from error
@@ -186,6 +201,21 @@ class Run:
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def steps_truncated(self) -> bool:
+        """More step runs follow in later pages (``stepsAfter=steps_next``)."""
+        return self.steps_next is not None
+
+    def with_more_steps(self, page: Run) -> Run:
+        """This run with the step runs of its next ``page`` appended (``raw`` too), and the
+        page's paging state: what a single unpaged answer would have held."""
+        steps = self.steps + page.steps
+        raw = dict(self.raw)
+        raw["steps"] = [step.raw for step in steps]
+        raw["stepsNext"] = page.steps_next
+        raw["stepsTruncated"] = page.steps_next is not None
+        return dataclasses.replace(self, steps=steps, raw=raw, steps_next=page.steps_next)
 
     @property
     def is_paused(self) -> bool:
@@ -208,12 +238,18 @@ class Run:
 
 @dataclass(frozen=True)
 class RunPage:
-    """One page of ``GET runs``: the runs (without steps) and how many match in all."""
+    """One page of ``GET runs`` (runs without steps), how many match in all, and the
+    keyset cursors: ``next_cursor`` (older runs: ``after``) and ``previous_cursor`` (newer
+    runs: ``before``), None from runtimes without cursors or when no page follows."""
 
     runs: tuple[Run, ...]
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    #: The runtime pages with cursors (its answer has the ``nextCursor`` key).
+    cursors: bool = False
 
     @classmethod
     def from_json(cls, data: Any, limit: int, offset: int) -> RunPage:
@@ -222,12 +258,26 @@ class RunPage:
         runs = tuple(Run.from_json(r) for r in data["runs"])
         total = _int(data.get("total"))
         return cls(
-            runs=runs, total=len(runs) if total is None else total, limit=limit, offset=offset
+            runs=runs,
+            total=len(runs) if total is None else total,
+            limit=limit,
+            offset=offset,
+            next_cursor=_str(data.get("nextCursor")),
+            previous_cursor=_str(data.get("previousCursor")),
+            cursors="nextCursor" in data,
         )
 
     @property
     def has_more(self) -> bool:
+        """Older runs follow this page."""
+        if self.cursors:
+            return self.next_cursor is not None
         return self.offset + len(self.runs) < self.total
 
     def to_json(self) -> dict[str, Any]:
-        return {"runs": [r.to_json() for r in self.runs], "total": self.total}
+        return {
+            "runs": [r.to_json() for r in self.runs],
+            "total": self.total,
+            "nextCursor": self.next_cursor,
+            "previousCursor": self.previous_cursor,
+        }

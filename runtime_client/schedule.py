@@ -1,4 +1,5 @@
-"""Cron starts: the anonymous Apex that schedules or aborts them, and the CronTrigger query.
+"""Cron starts: the ScheduledJob the runtime's schedules routes and CronTrigger describe, and
+the anonymous Apex that ``stepforce deploy`` schedules or aborts them with.
 
 Every value travels as an Apex string literal written by :func:`stepforce.apex_text.apex_string`,
 the one escaping function of the project, shared with the generator (a name, cron or inputs
@@ -9,7 +10,6 @@ value, is a clear usage error before any call.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
+from stepforce import exact_json
 from stepforce.apex_text import IDENTIFIER, UnsafeTextError, apex_string
 from stepforce.errors import OrgError, UsageError
 
@@ -41,7 +42,8 @@ def check_job_name(name: str) -> str:
 
 def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
     """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
-    inputs_json = json.dumps(dict(inputs), separators=(",", ":"), sort_keys=True)
+    # Decimals (a spec's exact numbers) keep their digits; keys sorted for a stable script
+    inputs_json = exact_json.dumps(dict(sorted(inputs.items())), separators=(",", ":"))
     values = {
         "schedule name": check_job_name(job_name),
         "cron expression": cron,
@@ -75,13 +77,15 @@ def cron_trigger_query(job_name: str) -> str:
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A scheduled start as CronTrigger reports it."""
+    """A scheduled start: a Schedule of the runtime's routes (``GET/POST/DELETE schedules``),
+    or a CronTrigger record as SOQL returns it (deploy's lifecycle)."""
 
     id: str
     name: str
     cron: str | None
     state: str | None
     next_fire_time: str | None
+    previous_fire_time: str | None = None
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ScheduledJob:
@@ -92,7 +96,30 @@ class ScheduledJob:
             cron=record.get("CronExpression"),
             state=record.get("State"),
             next_fire_time=record.get("NextFireTime"),
+            previous_fire_time=record.get("PreviousFireTime"),
         )
+
+    @classmethod
+    def from_json(cls, data: Any) -> ScheduledJob:
+        """A Schedule ``{"id", "name", "cron", "state", "nextFireTime", "previousFireTime"}``."""
+        if not isinstance(data, Mapping) or not data.get("id"):
+            raise OrgError("the org answered with something that is not a Schedule")
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or ""),
+            cron=data.get("cron"),
+            state=data.get("state"),
+            next_fire_time=data.get("nextFireTime"),
+            previous_fire_time=data.get("previousFireTime"),
+        )
+
+    @classmethod
+    def list_from_json(cls, data: Any, key: str) -> list[ScheduledJob]:
+        """The Schedules of ``{"schedules": [...]}`` or ``{"unscheduled": [...]}``."""
+        items = data.get(key) if isinstance(data, Mapping) else None
+        if not isinstance(items, list):
+            raise OrgError(f"the org's answer has no {key!r} array")
+        return [cls.from_json(item) for item in items]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +128,7 @@ class ScheduledJob:
             "cron": self.cron,
             "state": self.state,
             "nextFireTime": self.next_fire_time,
+            "previousFireTime": self.previous_fire_time,
         }
 
 

@@ -20,6 +20,11 @@ const failedRun = {
   startedAt: "2026-11-25T10:00:00.000Z",
   finishedAt: "2026-11-25T10:04:12.000Z",
   jobId: null,
+  planVersion: "3f2a9c1",
+  stepsTotal: 3,
+  stepsNext: null,
+  stepsTruncated: false,
+  stepsIo: true,
   steps: [
     step({ outputs: { invoices } }),
     step({
@@ -57,6 +62,7 @@ const runningRun = {
   error: null,
   finishedAt: null,
   jobId: "7070000000000009AAA",
+  stepsTotal: 1,
   steps: [step()]
 };
 

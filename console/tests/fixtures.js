@@ -35,7 +35,12 @@ export function run(overrides = {}) {
     startedAt: "2026-11-25T10:00:00.000Z",
     finishedAt: null,
     jobId: "7070000000000002AAA",
+    planVersion: null,
     steps: [step()],
+    stepsTotal: 1,
+    stepsNext: null,
+    stepsTruncated: false,
+    stepsIo: true,
     ...overrides
   };
 }

@@ -122,6 +122,44 @@ describe("c-stepforce-run-timeline", () => {
     expect(text(element)).toContain("2026-11-25 10:00:00 UTC");
   });
 
+  it("loads the next page of step runs on demand, as GET runs/{id} pages them", async () => {
+    const element = await mount(
+      run({ steps: [step()], stepsTotal: 2, stepsNext: "1", stepsTruncated: true }),
+      []
+    );
+    const more = element.shadowRoot.querySelector("button.more-steps");
+    expect(more.textContent.trim()).toBe("Load more steps (1 of 2 shown)");
+    getRunView.mockResolvedValueOnce(
+      view(
+        run({
+          steps: [step({ id: "a01000000000002AAA", step: "Post" })],
+          stepsTotal: 2,
+          stepsNext: null,
+          stepsTruncated: false
+        }),
+        []
+      )
+    );
+
+    more.click();
+    await settle();
+
+    expect(getRunView).toHaveBeenLastCalledWith({
+      runId: "a00000000000001AAA",
+      stepsAfter: "1"
+    });
+    const names = [...element.shadowRoot.querySelectorAll(".step-name")].map(
+      (node) => node.textContent
+    );
+    expect(names).toEqual(["Fetch", "Post"]);
+    expect(element.shadowRoot.querySelector("button.more-steps")).toBeNull();
+  });
+
+  it("shows the plan version when the run has one", async () => {
+    const element = await mount(run({ planVersion: "3f2a9c" }), []);
+    expect(element.shadowRoot.querySelector(".plan-version").textContent).toBe("3f2a9c");
+  });
+
   it("shows the starter from the run record", async () => {
     const element = await mount(run(), []);
     getRecord.emit({

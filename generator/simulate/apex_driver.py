@@ -23,6 +23,12 @@ public with sharing class SfScn_Driver {
 
   /** Minutes of delay of every job run, in order (0 for none). */
   public List<Integer> delays = new List<Integer>();
+  /** The messages of the retries the service refused (409) while a cancelled job ran. */
+  public List<String> refusals = new List<String>();
+  /** Minutes before each StepforceRecorder try, in order. */
+  public List<Integer> recorderDelays = new List<Integer>();
+  // Job number (1-based, in the order run) -> how many times its bookkeeping fails.
+  private final Map<Integer, Integer> bookkeepingFailures = new Map<Integer, Integer>();
   public Id runId;
   private final String orchestration;
   private final StepforceTestSupport.RecordingAsync recorder;
@@ -48,6 +54,45 @@ public with sharing class SfScn_Driver {
     item.attempt = attempt;
     this.controls.add(item);
     return this;
+  }
+
+  /** Marks the last control (a pause or cancel before a step) as aborting a started job. */
+  public SfScn_Driver alreadyStarted() {
+    this.controls[this.controls.size() - 1].started = true;
+    return this;
+  }
+
+  /** A retry that arrives while the cancelled attempt's job still runs (before its finalizer). */
+  public SfScn_Driver retryWhileRunning(
+    String step,
+    Integer iteration,
+    Integer attempt,
+    String fromStep,
+    Map<String, Object> inputs
+  ) {
+    this.retry(fromStep, inputs);
+    Control item = this.controls[this.controls.size() - 1];
+    item.moment = 'after';
+    item.step = step;
+    item.iteration = iteration;
+    item.attempt = attempt;
+    return this;
+  }
+
+  /** The `jobNumber`th job run has its bookkeeping refused `times` times (finalizer included). */
+  public SfScn_Driver failBookkeeping(Integer jobNumber, Integer times) {
+    this.bookkeepingFailures.put(jobNumber, times);
+    return this;
+  }
+
+  /** Relay batches the finalizers started (each runs as the user who enqueued it). */
+  public Integer relayBatches() {
+    return this.recorder.batches.size();
+  }
+
+  /** Relay platform events published (their trigger would run as the Automated Process user). */
+  public Integer relayEvents() {
+    return this.recorder.published.size();
   }
 
   public SfScn_Driver retry(String fromStep, Map<String, Object> inputs) {
@@ -104,7 +149,11 @@ public with sharing class SfScn_Driver {
     List<Integer> position = next.engine.getPosition();
     String stepName = steps[position[0]].name;
     Control before = this.armed('before', stepName, position);
-    if (before != null) {
+    if (before != null && before.started) {
+      // AsyncApexJob still said Queued, so the control aborts the job and clears Job_Id__c,
+      // but the job had already started: it runs anyway.
+      this.abortTooLate(next.jobId, before);
+    } else if (before != null) {
       // The job was queued, not started: the control aborts it (System.abortJob in an org).
       this.apply(before);
       return;
@@ -114,12 +163,63 @@ public with sharing class SfScn_Driver {
     // A failed attempt fails its job (the engine rethrows): StepforceTestSupport.runJob
     // hands back what the platform would give the finalizer.
     System.FinalizerContext outcome = StepforceTestSupport.runJob(next);
+    // Controls requested while the job ran, before its finalizer reads the run's status.
     Control during = this.armed('after', stepName, position);
-    if (during != null) {
-      this.apply(during);
+    while (during != null) {
+      if (during.action == 'resume') {
+        this.resumeBeforeFinalizer(next.jobId, during);
+      } else if (during.action == 'retry') {
+        this.refuseRetryWhileRunning(next.jobId, during);
+      } else {
+        this.apply(during);
+      }
+      during = this.armed('after', stepName, position);
     }
-    next.engine.getFinalizer().execute(outcome);
+    Integer failures = this.bookkeepingFailures.get(this.delays.size());
+    if (failures == null) {
+      next.engine.getFinalizer().execute(outcome);
+    } else {
+      this.recordThroughRecorder(next, outcome, failures);
+    }
     this.recorder.running = null;
+  }
+
+  /**
+   * The finalizer's writes are refused `failures` times (its own, then the recorder's tries):
+   * the Step Run's step name is made longer than Step__c holds, as a customer validation rule
+   * would refuse it, and restored before the last try. Each try runs while the attempt's job
+   * is still the running one, so the next job continues its chain as after the finalizer.
+   */
+  private void recordThroughRecorder(
+    StepforceTestSupport.Job next,
+    System.FinalizerContext outcome,
+    Integer failures
+  ) {
+    StepforceAttempt attempt = next.engine.getFinalizer().getAttempt();
+    String stepName = attempt.stepName;
+    attempt.stepName = 'S'.repeat(81);
+    Integer first = this.recorder.recorders.size();
+    next.engine.getFinalizer().execute(outcome);
+    for (Integer tryNumber = 1; tryNumber <= failures; tryNumber++) {
+      Integer index = first + tryNumber - 1;
+      Assert.areEqual(
+        index + 1,
+        this.recorder.recorders.size(),
+        'the failed bookkeeping should hand the attempt to recorder try ' + tryNumber
+      );
+      this.recorderDelays.add(
+        this.recorder.recorderOptions[index].MinimumQueueableDelayInMinutes
+      );
+      if (tryNumber == failures) {
+        attempt.stepName = stepName;
+      }
+      this.recorder.recorders[index].execute(null);
+    }
+    Assert.areEqual(
+      first + failures,
+      this.recorder.recorders.size(),
+      'the last recorder try should record the attempt and hand off nothing'
+    );
   }
 
   private Control armed(String moment, String stepName, List<Integer> position) {
@@ -131,6 +231,71 @@ public with sharing class SfScn_Driver {
       return this.controls.remove(0);
     }
     return null;
+  }
+
+  /**
+   * A resume while the paused job's finalizer has not run yet: in an org AsyncApexJob says
+   * the job ended and no Step Run names it, so the service enqueues nothing and the finalizer
+   * carries on. A job that a pause aborted too late holds its position's duplicate signature,
+   * so the platform refuses the job the service then enqueues.
+   */
+  private void resumeBeforeFinalizer(Id jobId, Control item) {
+    this.applyWhileJob(item, jobId, 'Completed', 0);
+    Assert.isTrue(
+      this.recorder.pending.isEmpty(),
+      'a resume while the job still runs should enqueue no second job'
+    );
+  }
+
+  /** The pause or cancel of a queued job that, unknown to AsyncApexJob, had started. */
+  private void abortTooLate(Id jobId, Control item) {
+    StepforceEntryTestSupport.FakeJobs jobs = this.applyWhileJob(item, jobId, 'Queued', null);
+    Assert.areEqual(
+      new List<Id>{ jobId },
+      jobs.aborted,
+      'the ' + item.action + ' should abort the job it saw queued'
+    );
+  }
+
+  /**
+   * A retry while the cancelled attempt's job still runs: AsyncApexJob says Processing (and
+   * the job holds its position's duplicate signature), so the service answers 409.
+   */
+  private void refuseRetryWhileRunning(Id jobId, Control item) {
+    try {
+      this.applyWhileJob(item, jobId, 'Processing', null);
+      Assert.fail('a retry while the cancelled job runs should be refused');
+    } catch (StepforceService.IllegalTransitionException e) {
+      this.refusals.add(e.getMessage());
+    }
+    Assert.isTrue(
+      this.recorder.pending.isEmpty(),
+      'a refused retry should enqueue nothing'
+    );
+  }
+
+  /**
+   * Applies a control while AsyncApexJob reports the attempt's job as `status` (recorded jobs
+   * have no AsyncApexJob row) and the platform refuses a second job with its signature.
+   */
+  private StepforceEntryTestSupport.FakeJobs applyWhileJob(
+    Control item,
+    Id jobId,
+    String status,
+    Integer completedMinutesAgo
+  ) {
+    StepforceJobs previous = StepforceJobs.get();
+    StepforceEntryTestSupport.FakeJobs jobs = new StepforceEntryTestSupport.FakeJobs()
+      .put(jobId, status, completedMinutesAgo);
+    StepforceJobs.current = jobs;
+    this.recorder.refuseDuplicates = true;
+    try {
+      this.apply(item);
+    } finally {
+      StepforceJobs.current = previous;
+      this.recorder.refuseDuplicates = false;
+    }
+    return jobs;
   }
 
   private void apply(Control item) {
@@ -146,7 +311,11 @@ public with sharing class SfScn_Driver {
     }
   }
 
-  /** Asserts a Step Run against the simulator's attempt; error is a substring (or null). */
+  /**
+   * Asserts a Step Run against the simulator's attempt: expected[4] is the inputs' JSON, or
+   * the field's length when the org cuts them; expected[6] is the error, compared whole when
+   * expected[7] is true, else as a substring (or null).
+   */
   public static void assertStepRun(
     Stepforce_Step_Run__c actual,
     List<Object> expected,
@@ -156,9 +325,46 @@ public with sharing class SfScn_Driver {
     Assert.areEqual((Integer) expected[1], actual.Iteration__c.intValue(), label + ': iteration');
     Assert.areEqual((Integer) expected[2], actual.Attempt__c.intValue(), label + ': attempt');
     Assert.areEqual((String) expected[3], actual.Status__c, label + ': status');
-    assertSameJson((String) expected[4], actual.Inputs__c, label + ': inputs');
-    assertSameJson((String) expected[5], actual.Outputs__c, label + ': outputs');
-    assertContains((String) expected[6], actual.Error__c, label + ': error');
+    if (expected[4] instanceof Integer) {
+      // Inputs longer than the field: the finalizer stored abbreviate(length) of the JSON.
+      Assert.areEqual(
+        (Integer) expected[4],
+        actual.Inputs__c.length(),
+        label + ': inputs cut to the field'
+      );
+      Assert.isTrue(
+        actual.Inputs__c.endsWith('...'),
+        label + ': cut inputs end with ...'
+      );
+    } else {
+      assertSameJson((String) expected[4], actual.Inputs__c, label + ': inputs');
+    }
+    // Outputs longer than the field are in a file: read them back as the engine does.
+    assertSameJson(
+      (String) expected[5],
+      StepforceContextStore.readOutputs(actual),
+      label + ': outputs'
+    );
+    assertError(
+      (String) expected[6],
+      (Boolean) expected[7],
+      actual.Error__c,
+      label + ': error'
+    );
+  }
+
+  /** The whole error when the org's text is known (exact), else a substring of it. */
+  public static void assertError(
+    String expected,
+    Boolean exact,
+    String actual,
+    String message
+  ) {
+    if (exact && expected != null) {
+      Assert.areEqual(expected, actual, message);
+      return;
+    }
+    assertContains(expected, actual, message);
   }
 
   public static void assertContains(String expected, String actual, String message) {
@@ -236,9 +442,11 @@ public with sharing class SfScn_Driver {
     public Integer attempt;
     public String fromStep;
     public Map<String, Object> inputs;
+    public Boolean started = false;
 
+    /** Armed at an attempt: a pause, cancel, resume or retry naming a step. */
     public Boolean isTrigger() {
-      return this.step != null && (this.action == 'pause' || this.action == 'cancel');
+      return this.step != null;
     }
 
     public Boolean matches(String stepName, List<Integer> position) {

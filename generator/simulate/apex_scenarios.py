@@ -25,17 +25,26 @@ from typing import Any
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
 from stepforce.generator.apex_text import IDENTIFIER, Apex, apex_string
-from stepforce.generator.compile import compile_plan
+from stepforce.generator.literals import epoch_millis
+from stepforce.generator.plan_document import plan_resources
 from stepforce.generator.project import DEFAULT_API_VERSION, apex_class_meta
-from stepforce.generator.render import render_plan
 from stepforce.generator.simulate.apex_driver import DRIVER_CLASS, DRIVER_CLASS_NAME
-from stepforce.generator.simulate.engine import Action, Control, InputsRejectedError
-from stepforce.generator.simulate.fixtures import OutcomeKind
+from stepforce.generator.simulate.apex_strings import (
+    ERROR_LIMIT,
+    LONG_TEXT_LIMIT,
+    SHOWN_LIMIT,
+    apex_length,
+    uncatchable_text,
+)
+from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError
+from stepforce.generator.simulate.fixtures import RECORDER_DELAYS, OutcomeKind
 from stepforce.generator.simulate.scenarios import Scenario
-from stepforce.generator.simulate.trace import AttemptEvent, Trace
+from stepforce.generator.simulate.trace import STARTER, AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import problem
 
 CLASS_PREFIX = "SfScn_"
+#: A run of more than 80 equal characters is written as 'x'.repeat(n) (size-rule scenarios).
+_RUN = re.compile(r"(.)\1{80,}", re.DOTALL)
 MAX_CLASS_NAME = 40
 
 
@@ -60,12 +69,11 @@ def apex_value(value: Any) -> Apex:
     if isinstance(value, int | Decimal):
         return Apex(f"Decimal.valueOf({apex_string(format(Decimal(value), 'f'))})")
     if isinstance(value, dt.datetime):
-        millis = int(value.timestamp() * 1000)
-        return Apex(f"Datetime.newInstance({millis}L)")
+        return Apex(f"Datetime.newInstance({epoch_millis(value)}L)")
     if isinstance(value, dt.date):
         return Apex(f"Date.newInstance({value.year}, {value.month}, {value.day})")
     if isinstance(value, str):
-        return apex_string(value)
+        return text_literal(value)
     if isinstance(value, list | tuple):
         return Apex("new List<Object>{ " + ", ".join(apex_value(v) for v in value) + " }")
     if isinstance(value, Mapping):
@@ -98,21 +106,60 @@ def json_text(value: Any) -> str:
     raise UsageError(f"a {type(value).__name__} value is not JSON")
 
 
-#: A coercion message up to the offending value's kind: how Apex and Python print the value
-#: itself differs (String.valueOf of a Datetime uses the user's time zone), the rest does not.
-_COERCION = re.compile(r"^(.*?: expected [\w<>]+, got \w+) ")
+#: A coercion message: everything up to the offending value's kind, the kind, the value shown.
+_COERCION = re.compile(r"^(.*?: expected [\w<>]+, got (\w+)) (.*)$", re.DOTALL)
+#: Kinds whose String.valueOf rendering the org does not document (element formats vary).
+_UNKNOWN_RENDERING = {"List", "Map"}
 
 
-def comparable_error(error: str | None) -> Apex:
-    """The part of an error both engines write identically, as an Apex literal (or null)."""
+def error_is_exact(error: str | None) -> bool:
+    """Whether the org's whole text of ``error`` is known: every error but a coercion error
+    showing a List, a Map or an exponent-form Number, or one whose text was cut inside a
+    surrogate pair (the org keeps half a character there; see apex_strings.apex_left)."""
     if error is None:
-        return Apex("null")
+        return True
+    if error.endswith("...") and apex_length(error[:-3]) == ERROR_LIMIT - 4:
+        return False
     match = _COERCION.match(error)
-    return apex_string(match.group(1) if match else error)
+    if match is None:
+        return True
+    shown = match.group(3)
+    if shown.endswith("...") and apex_length(shown[:-3]) == SHOWN_LIMIT - 4:
+        return False
+    if match.group(2) == "Number" and "E" in shown:
+        return False  # exponent form: emitted as plain digits (see apex_value)
+    return match.group(2) not in _UNKNOWN_RENDERING
+
+
+def comparable_error(error: str | None) -> tuple[Apex, Apex]:
+    """The error as an Apex literal (or null) and whether it is compared whole (``true``) or
+    as a substring up to the value's kind (``false``)."""
+    if error is None:
+        return Apex("null"), Apex("true")
+    if error_is_exact(error):
+        return apex_string(error), Apex("true")
+    match = _COERCION.match(error)
+    assert match is not None or error.endswith("...")
+    return apex_string(match.group(1) if match else error[:-3]), Apex("false")
+
+
+def text_literal(text: str) -> Apex:
+    """``text`` as an Apex String expression: a literal, with long runs of one character as
+    ``'x'.repeat(n)`` so a value of 131,100 characters does not become a literal that long."""
+    parts: list[str] = []
+    start = 0
+    for run in _RUN.finditer(text):
+        if run.start() > start:
+            parts.append(apex_string(text[start : run.start()]))
+        parts.append(f"{apex_string(run.group(1))}.repeat({len(run.group())})")
+        start = run.end()
+    if start < len(text) or not parts:
+        parts.append(apex_string(text[start:]))
+    return Apex(" + ".join(parts))
 
 
 def _nullable_json(value: Any) -> Apex:
-    return Apex("null") if value is None else apex_string(json_text(value))
+    return Apex("null") if value is None else text_literal(json_text(value))
 
 
 def _script_lines(scenario: Scenario) -> list[str]:
@@ -125,20 +172,27 @@ def _script_lines(scenario: Scenario) -> list[str]:
             elif outcome.kind is OutcomeKind.ERROR:
                 lines.append(f"      .fails({name}, {apex_string(outcome.error)})")
             else:
-                lines.append(f"      .failsUncatchably({name}, {apex_string(outcome.error)})")
+                text = uncatchable_text(outcome.error)  # what the org's finalizer records
+                lines.append(f"      .failsUncatchably({name}, {apex_string(text)})")
     return [*lines[:-1], lines[-1] + ";"] if len(lines) > 1 else []
 
 
 def _control_line(control: Control) -> str:
-    if control.action is Action.RETRY:
-        start = "null" if control.from_step is None else apex_string(control.from_step)
-        return f"    driver.retry({start}, {apex_map(control.inputs)});"
     step = "null" if control.step is None else apex_string(control.step)
     numbers = [str(n) if n is not None else "null" for n in (control.iteration, control.attempt)]
+    if control.action is Action.RETRY:
+        start = "null" if control.from_step is None else apex_string(control.from_step)
+        if control.step is not None:  # while the cancelled attempt's job runs: a 409
+            return (
+                f"    driver.retryWhileRunning({step}, {', '.join(numbers)}, {start}, "
+                f"{apex_map(control.inputs)});"
+            )
+        return f"    driver.retry({start}, {apex_map(control.inputs)});"
     moment = apex_string(control.moment.value)
+    started = ".alreadyStarted()" if control.started else ""
     return (
         f"    driver.control({apex_string(control.action.value)}, {moment}, {step}, "
-        f"{', '.join(numbers)});"
+        f"{', '.join(numbers)}){started};"
     )
 
 
@@ -148,9 +202,10 @@ def _attempt_line(number: int, event: AttemptEvent) -> str:
         str(event.iteration),
         str(event.attempt),
         apex_string(event.status.value),
-        _nullable_json(event.inputs),
+        # Inputs the org cuts: the driver checks the cut (its length), not the JSON.
+        Apex(str(LONG_TEXT_LIMIT)) if event.inputs_cut else _nullable_json(event.inputs),
         _nullable_json(event.outputs),
-        comparable_error(event.error),
+        *comparable_error(event.error),
     ]
     label = apex_string(f"step run {number} ({event.step})")
     return (
@@ -168,29 +223,72 @@ def _run_assertions(trace: Trace) -> list[str]:
     ]
     lines += [_attempt_line(n, event) for n, event in enumerate(attempts, start=1)]
     delays = ", ".join(str(d) for d in trace.delays)
-    error = comparable_error(trace.error)
+    error, exact = comparable_error(trace.error)
     lines += [
         "    Stepforce_Run__c run = StepforceTestSupport.reload(driver.runId);",
         f"    Assert.areEqual({apex_string(trace.status.value)}, run.Status__c, 'run status');",
         f"    Assert.areEqual({apex_string(trace.current_step or '')}, run.Current_Step__c, "
         "'current step');",
-        f"    SfScn_Driver.assertContains({error}, run.Error__c, 'run error');",
-        f"    SfScn_Driver.assertSameJson({apex_string(json_text(trace.context))}, "
+        f"    SfScn_Driver.assertError({error}, {exact}, run.Error__c, 'run error');",
+        f"    SfScn_Driver.assertSameJson({text_literal(json_text(trace.context))}, "
         "StepforceTestSupport.context(driver.runId).toJson(), 'run context');",
         f"    Assert.areEqual(new List<Integer>{{ {delays} }}, driver.nonZeroDelays(), "
         "'retry delays in minutes');",
+        *_engine_action_lines(trace),
     ]
     return lines
 
 
-def _rejected_lines(message: str) -> list[str]:
+def _engine_action_lines(trace: Trace) -> list[str]:
+    """Who each Step Run ran as, the relays and the refused retries of the trace."""
+    lines = [
+        f"    Assert.areEqual(UserInfo.getUserId(), stepRuns[{number - 1}].Ran_As__c, "
+        f"{apex_string(f'step run {number} should run as the user who started the run')});"
+        for number, event in enumerate(trace.attempts, start=1)
+        if event.ran_as == STARTER
+    ]
+    lines += [
+        f"    Assert.areEqual({len(trace.relays)}, driver.relayBatches(), "
+        "'relay batches: the chain reaches its depth cap of 5 every 4 jobs');",
+        "    Assert.areEqual(0, driver.relayEvents(), "
+        "'no relay by platform event, whose trigger runs as the Automated Process user');",
+        f"    Assert.areEqual({len(trace.refusals)}, driver.refusals.size(), "
+        "'retries refused while the cancelled job ran');",
+        f"    Assert.areEqual(new List<Integer>{{ {', '.join(_recorder_delays(trace))} }}, "
+        "driver.recorderDelays, 'recorder tries after failed bookkeeping, in minutes');",
+    ]
+    for number, refusal in enumerate(trace.refusals):
+        shown = f"yet: the job of its step {refusal.step} is still running"
+        lines.append(
+            f"    SfScn_Driver.assertContains({apex_string(shown)}, driver.refusals[{number}], "
+            f"{apex_string(f'refused retry {number + 1}')});"
+        )
+    return lines
+
+
+def _recorder_delays(trace: Trace) -> list[str]:
+    return [
+        str(RECORDER_DELAYS[n]) for event in trace.attempts for n in range(event.bookkeeping_fails)
+    ]
+
+
+def _bookkeeping_lines(trace: Trace) -> list[str]:
+    """Which jobs (numbered as the driver runs them: one per attempt) fail their bookkeeping."""
+    return [
+        f"    driver.failBookkeeping({number}, {event.bookkeeping_fails});"
+        for number, event in enumerate(trace.attempts, start=1)
+        if event.bookkeeping_fails
+    ]
+
+
+def _rejected_lines(message: str, exception: str) -> list[str]:
     return [
         "    try {",
         "      driver.start(inputs);",
-        "      Assert.fail('prepareInputs should refuse these inputs');",
-        "    } catch (StepforceCoerce.CoercionException e) {",
-        f"      SfScn_Driver.assertContains({comparable_error(message)}, e.getMessage(), "
-        "'the refusal');",
+        "      Assert.fail('the start should be refused');",
+        f"    }} catch ({exception} e) {{",
+        f"      SfScn_Driver.assertError({', '.join(comparable_error(message))}, "
+        "e.getMessage(), 'the refusal');",
         "    }",
     ]
 
@@ -229,12 +327,13 @@ def render_scenario_test(scenario: Scenario) -> str:
     try:
         trace = scenario.run()
     except InputsRejectedError as error:
-        body = _as_admin(_rejected_lines(error.diagnostics[0].message))
+        body = _as_admin(_rejected_lines(error.diagnostics[0].message, error.apex_exception))
     else:
         # Read back as the same user: runs are Private and this test class is with sharing,
         # so the user who runs the tests might not see a run another user started.
         body = _as_admin(
             [
+                *_bookkeeping_lines(trace),
                 "    Test.startTest();",
                 "    driver.start(inputs);",
                 "    driver.run();",
@@ -245,32 +344,23 @@ def render_scenario_test(scenario: Scenario) -> str:
     return "\n".join([*header, *body, "  }", "}", ""])
 
 
-def plan_sources(scenarios: Iterable[Scenario]) -> dict[str, str]:
-    """The generated plan classes (and their tests) of the scenarios' orchestrations."""
-    sources: dict[str, str] = {}
-    seen: set[str] = set()
+def plan_documents(scenarios: Iterable[Scenario]) -> dict[str, bytes]:
+    """``staticresources/`` file name -> content: the plan documents of the scenarios'
+    orchestrations, which the runtime's interpreter runs (no plan is Apex)."""
+    files: dict[str, bytes] = {}
     for scenario in scenarios:
-        if scenario.orchestration.name in seen:
-            continue
-        seen.add(scenario.orchestration.name)
-        for file_name, text in render_plan(compile_plan(scenario.orchestration)).items():
-            if file_name.endswith(".cls"):
-                sources[file_name] = text
-    return sources
+        files.update(plan_resources(scenario.orchestration))
+    return files
 
 
-def render_apex_tests(
-    scenarios: Sequence[Scenario], *, include_plans: bool = False
-) -> dict[str, str]:
-    """File name -> Apex source: the driver, one test class per scenario, optionally plans."""
+def render_apex_tests(scenarios: Sequence[Scenario]) -> dict[str, str]:
+    """File name -> Apex source: the driver and one test class per scenario."""
     sources = {f"{DRIVER_CLASS_NAME}.cls": DRIVER_CLASS}
     for scenario in scenarios:
         file_name = f"{test_class_name(scenario)}.cls"
         if file_name in sources:
             raise SpecError([], f"two scenarios are both named {scenario.name}")
         sources[file_name] = render_scenario_test(scenario)
-    if include_plans:
-        sources.update(plan_sources(scenarios))
     return sources
 
 
@@ -282,8 +372,9 @@ def write_apex_tests(
     api_version: str = DEFAULT_API_VERSION,
 ) -> list[Path]:
     """Write the classes (formatted with prettier-plugin-apex when it is installed) and their
-    ``-meta.xml`` under ``directory/classes``; returns the paths written."""
-    formatted, _ = format_apex(render_apex_tests(scenarios, include_plans=include_plans))
+    ``-meta.xml`` under ``directory/classes``, and with ``include_plans`` the scenarios' plan
+    documents under ``directory/staticresources``; returns the paths written."""
+    formatted, _ = format_apex(render_apex_tests(scenarios))
     classes = directory / "classes"
     classes.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -293,4 +384,10 @@ def write_apex_tests(
         meta = classes / f"{file_name}-meta.xml"
         meta.write_bytes(apex_class_meta(api_version))
         written += [path, meta]
+    if include_plans:
+        resources = directory / "staticresources"
+        resources.mkdir(parents=True, exist_ok=True)
+        for file_name, content in sorted(plan_documents(scenarios).items()):
+            (resources / file_name).write_bytes(content)
+            written.append(resources / file_name)
     return written

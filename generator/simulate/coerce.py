@@ -9,18 +9,19 @@ so :func:`to_json` gives the form Apex's ``JSON.serialize`` would store.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stepforce.generator.spec.model import Scalar, ValueType
-
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}:?\d{2})$"
+from stepforce.generator.literals import gmt_text
+from stepforce.generator.simulate.apex_strings import (
+    SHOWN_LIMIT,
+    apex_left,
+    apex_length,
+    string_value_of,
 )
-_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+from stepforce.generator.spec.model import Scalar, ValueType
+from stepforce.generator.text_patterns import DATE_TEXT, DATETIME_TEXT, DECIMAL_TEXT, ID_TEXT, whole
+
 _ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
@@ -29,7 +30,7 @@ class CoercionError(ValueError):
 
 
 def describe(value: Any) -> str:
-    """How a coercion error shows the offending value: its Apex-ish kind and a short repr."""
+    """How a coercion error shows the offending value, as StepforceCoerce.describe does."""
     if isinstance(value, bool):
         kind = "Boolean"
     elif isinstance(value, int | float | Decimal):
@@ -46,12 +47,12 @@ def describe(value: Any) -> str:
         kind = "Map"
     else:
         kind = type(value).__name__
-    if isinstance(value, bool):
-        shown = "true" if value else "false"  # as Apex prints a Boolean
-    else:
-        shown = repr(value) if isinstance(value, str) else str(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    # StepforceCoerce.describe: String.valueOf, a Text in quotes, cut to 60 UTF-16 units.
+    shown = string_value_of(value)
+    if isinstance(value, str):
+        shown = f"'{shown}'"
+    if apex_length(shown) > SHOWN_LIMIT:
+        shown = apex_left(shown, SHOWN_LIMIT - 3) + "..."
     return f"{kind} {shown}"
 
 
@@ -78,7 +79,7 @@ def to_number(value: Any, field: str) -> Decimal:
     if isinstance(value, float):
         # str() keeps the shortest repr, so 1.1 stays 1.1 and not its binary expansion.
         return to_number(Decimal(str(value)), field)
-    if isinstance(value, str) and _DECIMAL.match(value):
+    if isinstance(value, str) and whole(DECIMAL_TEXT, value):
         try:
             return Decimal(value)
         except InvalidOperation as error:  # pragma: no cover - the regex already ruled it out
@@ -99,7 +100,7 @@ def to_date(value: Any, field: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str):
-        match = _DATE.match(value)
+        match = whole(DATE_TEXT, value)
         if match:
             try:
                 return dt.date(*(int(part) for part in match.groups()))
@@ -120,8 +121,12 @@ def to_datetime(value: Any, field: str) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str):
-        if _DATE.match(value):
-            return to_datetime(to_date(value, field), field)
+        if whole(DATE_TEXT, value):
+            # An impossible day (2026-02-30) is no DateTime either: the error names DateTime.
+            try:
+                return to_datetime(to_date(value, field), field)
+            except CoercionError:
+                raise _fail(value, "DateTime", field) from None
         parsed = _parse_iso(value)
         if parsed is not None:
             return parsed
@@ -129,7 +134,7 @@ def to_datetime(value: Any, field: str) -> dt.datetime:
 
 
 def _parse_iso(text: str) -> dt.datetime | None:
-    match = _DATETIME.match(text)
+    match = whole(DATETIME_TEXT, text)
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
@@ -171,7 +176,7 @@ def id_suffix(id15: str) -> str:
 
 
 def to_id(value: Any, field: str) -> str:
-    if isinstance(value, str) and _ID.match(value):
+    if isinstance(value, str) and whole(ID_TEXT, value):
         suffix = id_suffix(value[:15])
         if len(value) == 15 or value[15:].upper() == suffix:
             return value[:15] + suffix
@@ -213,7 +218,7 @@ def to_json(value: Any) -> Any:
     """
     if isinstance(value, dt.datetime):
         utc = value.astimezone(dt.UTC)
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        return f"{gmt_text(utc, 'T')}.{utc.microsecond // 1000:03d}Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

@@ -7,21 +7,46 @@ It follows docs/engine.md "Semantics of a run" step for step; the scenario files
 Control actions are applied in the order given; only the first unapplied one is armed.
 ``pause``/``cancel`` with a step fire *after* (the request arrives while that attempt runs and
 takes effect at its boundary) or *before* (the job for that attempt is queued, not started,
-and is aborted) the first matching attempt. ``resume``, ``retry`` and a step-less ``cancel``
-apply when the run has stopped (Paused, Failed, Cancelled).
+and is aborted) the first matching attempt; ``resume`` with a step (after a pause at the same
+attempt) arrives before that attempt's finalizer ran. ``resume``, ``retry`` and a step-less
+``cancel`` apply when the run has stopped (Paused, Failed, Cancelled).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stepforce.diagnostics import Diagnostic, Location
-from stepforce.errors import SpecError
+from stepforce.generator.simulate.apex_strings import (
+    CONTEXT_LIMIT,
+    ERROR_LIMIT,
+    LONG_TEXT_LIMIT,
+    apex_abbreviate,
+    serialized_length,
+    uncatchable_text,
+)
 from stepforce.generator.simulate.coerce import CoercionError, to_json
-from stepforce.generator.simulate.fixtures import Fixtures, Outcome, OutcomeKind, check_fixtures
+from stepforce.generator.simulate.controls import (
+    Action,
+    Control,
+    FixtureProblemsError,
+    InputsRejectedError,
+    InputsTooLargeError,
+    Moment,
+    check_control,
+)
+from stepforce.generator.simulate.fixtures import (
+    RECORDER_DELAYS,
+    Feed,
+    Fixtures,
+    FixturesExhausted,
+    Outcome,
+    OutcomeKind,
+    check_fixtures,
+    plain_numbers,
+)
 from stepforce.generator.simulate.plan import (
     InputsError,
     JsonMap,
@@ -31,6 +56,9 @@ from stepforce.generator.simulate.plan import (
     resolve_inputs,
 )
 from stepforce.generator.simulate.trace import (
+    RECORDER,
+    REFUSED,
+    RELAY,
     AttemptEvent,
     ControlEvent,
     Event,
@@ -42,61 +70,25 @@ from stepforce.generator.simulate.trace import (
 from stepforce.generator.simulate.yamlsrc import problem
 from stepforce.generator.spec.model import OnFailure, Orchestration, Step
 
-
-class Action(StrEnum):
-    PAUSE = "pause"
-    RESUME = "resume"
-    CANCEL = "cancel"
-    RETRY = "retry"
-
-
-class Moment(StrEnum):
-    AFTER = "after"  # requested while the attempt runs; effect at its step boundary
-    BEFORE = "before"  # requested while the attempt's job is queued; the job is aborted
-
-
-@dataclass(frozen=True)
-class Control:
-    action: Action
-    step: str | None = None
-    moment: Moment = Moment.AFTER
-    iteration: int | None = None
-    attempt: int | None = None
-    from_step: str | None = None  # retry only
-    inputs: Mapping[str, Any] = field(default_factory=dict)  # retry only: input overrides
-    location: Location = field(default=Location(""), compare=False)
-
-    @property
-    def is_trigger(self) -> bool:
-        """Fires at an attempt (pause/cancel naming a step), not when the run has stopped."""
-        return self.step is not None and self.action in (Action.PAUSE, Action.CANCEL)
-
-    def matches(self, step: str, position: Position) -> bool:
-        return (
-            self.step == step
-            and self.iteration in (None, position.iteration)
-            and self.attempt in (None, position.attempt)
-        )
-
-    def describe(self) -> str:
-        if not self.is_trigger:
-            return self.action.value
-        where = f"{self.moment.value} {self.step}"
-        if self.iteration is not None:
-            where += f" iteration {self.iteration}"
-        if self.attempt is not None:
-            where += f" attempt {self.attempt}"
-        return f"{self.action.value} {where}"
-
-
-class InputsRejectedError(SpecError):
-    """``prepareInputs`` refused the run inputs: in the org the start (or retry) gets a 400."""
+#: Where the engine finds the run's plan at each hop.
+PlanSource = Callable[[], Orchestration]
+#: Called before each job with the position it runs.
+HopHook = Callable[[Position], None]
 
 
 def simulate(
-    orchestration: Orchestration, fixtures: Fixtures, controls: Sequence[Control] = ()
+    orchestration: Orchestration,
+    fixtures: Fixtures,
+    controls: Sequence[Control] = (),
+    *,
+    plan: PlanSource | None = None,
+    on_hop: HopHook | None = None,
 ) -> Trace:
     """Run ``orchestration`` with ``fixtures`` as the steps' results.
+
+    ``plan`` gives the plan the run is on at each use (default: ``orchestration``): a run
+    pinned to a plan version reads that version's document, a model of the org's engine
+    (tests/simulate/test_plan_versions.py). ``on_hop`` is called before each job runs.
 
     Raises SpecError (with file:line) for bad fixtures or controls: unknown steps/outputs, run
     inputs ``prepareInputs`` refuses, an exhausted fixture list, an illegal transition or a
@@ -104,24 +96,49 @@ def simulate(
     """
     check_fixtures(fixtures, orchestration)
     for control in controls:
-        _check_control(orchestration, control)
-    return _Simulation(orchestration, fixtures, controls).run()
+        check_control(orchestration, control)
+    return _Simulation(orchestration, fixtures, controls, plan, on_hop).run()
+
+
+__all__ = [  # the controls and errors are re-exported: callers know them from here
+    "Action",
+    "Control",
+    "FixtureProblemsError",
+    "InputsRejectedError",
+    "InputsTooLargeError",
+    "Moment",
+    "simulate",
+]
+
+
+#: The chain depth cap the scenario tests pin (StepforceTestSupport.SIMULATED_CHAIN_DEPTH).
+CHAIN_CAP = 5
+#: StepforceFinalizer.MAX_FAILED_JOBS_IN_ROW: relay rather than a 6th re-enqueue in a row.
+MAX_FAILED_JOBS_IN_ROW = 5
 
 
 @dataclass
 class _Pending:
     position: Position
     delay: int
+    depth: int = 1  # AsyncInfo's stack depth of the job: a new chain starts at 1
+    failed_in_row: int = 0  # failed jobs before this one in its chain
 
 
 class _Simulation:
     def __init__(
-        self, orchestration: Orchestration, fixtures: Fixtures, controls: Iterable[Control]
+        self,
+        orchestration: Orchestration,
+        fixtures: Fixtures,
+        controls: Iterable[Control],
+        plan: PlanSource | None = None,
+        on_hop: HopHook | None = None,
     ) -> None:
-        self.orch = orchestration
+        self.plan: PlanSource = plan or (lambda: orchestration)
+        self.on_hop = on_hop
         self.fixtures = fixtures
         self.controls = list(controls)
-        self.used: dict[str, int] = {}
+        self.feed = Feed(fixtures)
         self.events: list[Event] = []
         self.status = RunStatus.QUEUED
         self.position = Position(0)
@@ -130,14 +147,27 @@ class _Simulation:
         self.error: str | None = None
         self.clock = 0
         self.pending: _Pending | None = None
+        self.early_resume: Position | None = None
+        self.job = _Pending(Position(0), 0)  # the job whose attempt runs or was just run
+
+    @property
+    def orch(self) -> Orchestration:
+        """The run's plan, looked up at every use as the engine looks it up at every hop."""
+        return self.plan()
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
         self.inputs = self._prepare(self.fixtures.inputs, self.fixtures.input_locations)
+        self._check_size()
         self.pending = _Pending(Position(0), 0)
         self._note("start", self.position, inputs=dict(self.inputs))
-        while self._tick():
-            continue
+        try:
+            while self._tick():
+                continue
+        except FixturesExhausted:
+            raise FixtureProblemsError(self.feed.problems, self._trace()) from None
+        if self.feed.problems:
+            raise FixtureProblemsError(self.feed.problems, self._trace())
         if self.controls:
             control = self.controls[0]
             raise problem(
@@ -145,6 +175,9 @@ class _Simulation:
                 f"'{control.describe()}' never applied: "
                 f"the run ended {self.status.value} before that point",
             )
+        return self._trace()
+
+    def _trace(self) -> Trace:
         return Trace(
             orchestration=self.orch.name,
             events=tuple(self.events),
@@ -176,21 +209,59 @@ class _Simulation:
         return None
 
     def _next_job(self, pending: _Pending) -> None:
+        if self.on_hop is not None:
+            self.on_hop(pending.position)  # e.g. a deploy between two jobs
         self.position = pending.position
         before = self._armed(Moment.BEFORE, pending.position)
         self.pending = None
+        self.job = pending
         if before is not None:  # the queued job is aborted; its position is kept
             self.status = RunStatus.PAUSED if before.action is Action.PAUSE else RunStatus.CANCELLED
-            self._note(before.action.value, pending.position, "queued job aborted")
-            return
+            if not before.started:
+                self._note(before.action.value, pending.position, "queued job aborted")
+                return
+            # The abort came too late: the job had started. Job_Id__c is cleared all the same,
+            # and the job's finalizer owns a run with no job id, so it still records the attempt.
+            detail = "its job had already started: the abort missed it, it runs"
+            self._note(before.action.value, pending.position, detail)
         self.clock += pending.delay
         if self.status is RunStatus.QUEUED:
             self.status = RunStatus.RUNNING
-        during = self._armed(Moment.AFTER, pending.position)
-        if during is not None:  # the service sets the status while the job runs
-            self.status = RunStatus.PAUSED if during.action is Action.PAUSE else RunStatus.CANCELLED
         event = self._attempt(self.orch.steps[pending.position.index], pending)
+        # Controls requested while the job runs, before its finalizer reads the status.
+        during: Control | None = None
+        while (control := self._armed(Moment.AFTER, pending.position)) is not None:
+            self._during(control, pending.position)
+            during = control
         self._finalize(event, during)
+
+    def _during(self, control: Control, position: Position) -> None:
+        """The service sets the status while the job runs; a resume must follow a pause."""
+        if control.action is Action.RETRY:
+            if self.status is not RunStatus.CANCELLED:
+                raise problem(
+                    control.location,
+                    f"illegal transition: retry a {self.status.value} run (the org answers 409)",
+                )
+            # StepforceService.retry: the cancelled attempt's job is still alive (or holds the
+            # position's duplicate signature): 409, nothing enqueued, nothing changed.
+            step = self.orch.steps[position.index].name
+            detail = f"409: the job of its step {step} is still running; nothing enqueued"
+            self._note(REFUSED, position, detail)
+            return
+        if control.action is Action.RESUME:
+            if self.status is not RunStatus.PAUSED:
+                raise problem(
+                    control.location,
+                    f"illegal transition: resume a {self.status.value} run (the org answers 409)",
+                )
+            # StepforceService.resume sees the job may still move the run on (its finalizer
+            # has not run): it enqueues nothing, and the finalizer carries on as if no pause
+            # was asked, so a retry delay it decides is served.
+            self.status = RunStatus.RUNNING
+            self.early_resume = position  # noted after the attempt, where it takes effect
+            return
+        self.status = RunStatus.PAUSED if control.action is Action.PAUSE else RunStatus.CANCELLED
 
     # -- the job ----------------------------------------------------------------------------
     def _attempt(self, step: Step, pending: _Pending) -> AttemptEvent:
@@ -210,11 +281,14 @@ class _Simulation:
             inputs = resolve_inputs(step, self.inputs, self.outputs, position.iteration)
         except CoercionError as error:  # the step never ran, so no fixture entry is used
             return replace(base, error=str(error))
-        base = replace(base, inputs=inputs)
+        # StepforceFinalizer.stepRun: Inputs__c is abbreviate(LONG_TEXT_LIMIT) of the JSON.
+        base = replace(base, inputs=inputs, inputs_cut=serialized_length(inputs) > LONG_TEXT_LIMIT)
         outcome = self._take(step, position)
+        base = replace(base, bookkeeping_fails=outcome.bookkeeping_fails)
         if outcome.kind is not OutcomeKind.OUTPUTS:
-            uncatchable = outcome.kind is OutcomeKind.LIMIT
-            return replace(base, error=outcome.error, uncatchable=uncatchable)
+            if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>
+                return replace(base, error=uncatchable_text(outcome.error), uncatchable=True)
+            return replace(base, error=outcome.error)
         try:
             outputs = coerce_outputs(step, outcome.outputs)
         except CoercionError as error:
@@ -225,70 +299,76 @@ class _Simulation:
         )
 
     def _take(self, step: Step, position: Position) -> Outcome:
-        outcomes = self.fixtures.steps.get(step.name, ())
-        used = self.used.get(step.name, 0)
-        where = self.fixtures.step_locations.get(step.name, self.fixtures.location)
-        at = f"iteration {position.iteration} attempt {position.attempt}"
-        if used >= len(outcomes):
-            raise problem(
-                where,
-                f"fixtures for step '{step.name}' are exhausted: {len(outcomes)} result(s) "
-                f"given, the engine needs one more for {at}",
-                f"steps.{step.name}",
-            )
-        outcome = outcomes[used]
-        self.used[step.name] = used + 1
-        if outcome.iteration not in (None, position.iteration) or outcome.attempt not in (
-            None,
-            position.attempt,
-        ):
-            raise problem(
-                outcome.location,
-                f"result {used + 1} of step '{step.name}' is marked for iteration "
-                f"{outcome.iteration or '*'} attempt {outcome.attempt or '*'}, "
-                f"but the engine used it for {at}",
-                f"steps.{step.name}[{used}]",
-            )
-        return outcome
+        return self.feed.take(step.name, position.iteration, position.attempt)
 
     # -- the finalizer ----------------------------------------------------------------------
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
         step = self.orch.steps[event.index]
         position = Position(event.index, event.attempt, event.iteration)
+        job_failed = event.status is StepRunStatus.FAILED  # the engine fails a failed attempt's job
+        # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
+        event = _recorded(step, event)
+        # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
+        shown = replace(event, error=_abbreviated(event.error))
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
-            self.events.append(event)
+            self._record(shown)
             self._note("cancel", position, "at step boundary")
             return
         next_pending: _Pending | None
-        if event.status is StepRunStatus.SUCCEEDED:
-            assert event.outputs is not None
+        if event.outputs is not None:  # succeeded, or failed at max_iterations: kept
             self.outputs[step.name] = event.outputs
-            next_pending, event = self._after_success(step, event, position)
+        if event.status is StepRunStatus.SUCCEEDED:
+            next_pending = self._after_success(step, event, position)
         else:
-            next_pending = self._after_failure(step, event, position, retryable=True)
-        self.events.append(event)
+            retryable = event.outputs is None  # max_iterations is not transient
+            next_pending = self._after_failure(step, event, position, retryable=retryable)
+        self._record(shown)
+        if self.early_resume is not None:
+            detail = (
+                "paused and resumed before the attempt's finalizer ran: it carries on, delay served"
+            )
+            self._note("resume", self.early_resume, detail)
+            self.early_resume = None
         if next_pending is not None and self.status is RunStatus.PAUSED:
             self.position = next_pending.position  # kept; resume enqueues it without delay
             self._note("pause", next_pending.position, "at step boundary")
             return
+        if next_pending is not None:
+            self._chain(next_pending, job_failed)
         self.pending = next_pending
         if during is not None and during.action is Action.PAUSE:  # the run ended first
             self._note("pause", position, f"ignored: the run ended {self.status.value}")
 
+    def _record(self, event: AttemptEvent) -> None:
+        """The finalizer records the attempt; when its writes fail, StepforceRecorder tries
+        again after each of RECORDER_DELAYS until one succeeds, and the run then goes on
+        exactly as if the finalizer had succeeded (the clock moves by the waits)."""
+        self.events.append(event)
+        position = Position(event.index, event.attempt, event.iteration)
+        for number in range(1, event.bookkeeping_fails + 1):
+            wait = RECORDER_DELAYS[number - 1]
+            self.clock += wait
+            done = "recorded" if number == event.bookkeeping_fails else "failed again"
+            self._note(RECORDER, position, f"try {number} after {wait} min: {done}")
+
+    def _chain(self, next_pending: _Pending, job_failed: bool) -> None:
+        """StepforceFinalizer.continueWith: the next job is one deeper in the chain, unless the
+        chain reached its cap or MAX_FAILED_JOBS_IN_ROW jobs failed in a row: then a relay
+        batch (run as the same user) enqueues it in a new chain."""
+        in_row = self.job.failed_in_row + 1 if job_failed else 0
+        if self.job.depth + 1 >= CHAIN_CAP or in_row >= MAX_FAILED_JOBS_IN_ROW:
+            why = "chain depth cap" if self.job.depth + 1 >= CHAIN_CAP else "5 failed jobs in a row"
+            self._note(RELAY, next_pending.position, f"batch, depth reset: {why}")
+            return  # the relay's job starts a new chain: depth 1, no failed jobs before it
+        next_pending.depth = self.job.depth + 1
+        next_pending.failed_in_row = in_row
+
     def _after_success(
         self, step: Step, event: AttemptEvent, position: Position
-    ) -> tuple[_Pending | None, AttemptEvent]:
+    ) -> _Pending | None:
         if is_complete(step, event.outputs or {}):
-            return self._advance(position), event
-        assert step.repeat is not None
-        if position.iteration < step.repeat.max_iterations:
-            return _Pending(Position(position.index, 1, position.iteration + 1), 0), event
-        error = (
-            f"max_iterations ({step.repeat.max_iterations}) reached before "
-            f"{step.repeat.until} was true"
-        )
-        event = replace(event, status=StepRunStatus.FAILED, error=error)
-        return self._after_failure(step, event, position, retryable=False), event
+            return self._advance(position)
+        return _Pending(Position(position.index, 1, position.iteration + 1), 0)
 
     def _after_failure(
         self, step: Step, event: AttemptEvent, position: Position, *, retryable: bool
@@ -300,7 +380,7 @@ class _Simulation:
         if step.on_failure is OnFailure.CONTINUE:
             return self._advance(position)
         self.status = RunStatus.FAILED
-        self.error = f"Step {step.name} failed: {event.error}"
+        self.error = _abbreviated(f"Step {step.name} failed: {event.error}")
         return None
 
     def _advance(self, position: Position) -> _Pending | None:
@@ -337,15 +417,31 @@ class _Simulation:
         if control.from_step is not None:
             index = self.orch.step_index(control.from_step)
         locations = {name: control.location for name in control.inputs}
-        self.inputs = self._prepare({**self.inputs, **control.inputs}, locations)
+        overrides = plain_numbers(dict(control.inputs))
+        self.inputs = self._prepare({**self.inputs, **overrides}, locations)
         self.status = RunStatus.QUEUED
         self.error = None
         self.position = Position(index)
         self.pending = _Pending(self.position, 0)
         overrides = to_json(dict(control.inputs)) or None
-        self._note("retry", self.position, inputs=overrides)
+        step = self.orch.steps[index]
+        detail = ""
+        if step.repeat is not None:  # earlier iterations' outputs stay in the context
+            detail = f"{step.name} repeats: it restarts at iteration 1, where $self is empty (null)"
+        self._note("retry", self.position, detail, inputs=overrides)
 
     # -- helpers --------------------------------------------------------------------------------
+    def _check_size(self) -> None:
+        """A start whose context JSON exceeds Context__c is refused (a retry's spills to a
+        file instead): StepforceStarter.prepare measures ``StepforceRunContext.initial``."""
+        length = serialized_length({"inputs": self.inputs, "steps": {}})
+        if length > CONTEXT_LIMIT:
+            message = f"inputs are too large: {length} characters of JSON"
+            raise InputsTooLargeError(
+                [Diagnostic(self.fixtures.location, message, source="simulate")],
+                f"the start is refused (the org answers 400): more than {CONTEXT_LIMIT}",
+            )
+
     def _prepare(self, raw: Mapping[str, Any], locations: Mapping[str, Location]) -> JsonMap:
         try:
             return prepare_inputs(self.orch, raw)
@@ -376,9 +472,19 @@ class _Simulation:
         )
 
 
-def _check_control(orchestration: Orchestration, control: Control) -> None:
-    for name in (control.step, control.from_step):
-        if name is not None and orchestration.step(name) is None:
-            raise problem(control.location, f"no step '{name}' in {orchestration.name}")
-    if control.action is Action.PAUSE and control.step is None:
-        raise problem(control.location, "pause needs a step: pause: {after: STEP}")
+def _abbreviated(error: str | None) -> str | None:
+    return None if error is None else apex_abbreviate(error, ERROR_LIMIT)
+
+
+def _recorded(step: Step, event: AttemptEvent) -> AttemptEvent:
+    """The attempt as its Step Run records it: a repeating step's last allowed iteration that
+    is not complete is Failed with the max_iterations error (its outputs are kept)."""
+    if event.status is not StepRunStatus.SUCCEEDED or is_complete(step, event.outputs or {}):
+        return event
+    assert step.repeat is not None
+    if event.iteration < step.repeat.max_iterations:
+        return event
+    error = (
+        f"max_iterations ({step.repeat.max_iterations}) reached before {step.repeat.until} was true"
+    )
+    return replace(event, status=StepRunStatus.FAILED, error=error)

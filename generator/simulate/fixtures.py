@@ -29,7 +29,9 @@ from stepforce.errors import SpecError
 from stepforce.generator.simulate.yamlsrc import Node, load_yaml_file, problem
 from stepforce.generator.spec.model import Orchestration
 
-_ENTRY_KEYS = {"outputs", "error", "limit", "iteration", "attempt", "times"}
+_ENTRY_KEYS = {"outputs", "error", "limit", "iteration", "attempt", "times", "bookkeeping_fails"}
+#: StepforceRecorder.DELAYS: minutes before each try of the recorder after a failed finalizer.
+RECORDER_DELAYS = (1, 2, 4, 8, 10)
 _KINDS = ("outputs", "error", "limit")
 
 
@@ -48,6 +50,8 @@ class Outcome:
     error: str = ""
     iteration: int | None = None
     attempt: int | None = None
+    # how many times the finalizer's bookkeeping (and then the recorder's tries) fail
+    bookkeeping_fails: int = 0
     location: Location = field(default=Location(""), compare=False)
     output_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
@@ -80,9 +84,18 @@ def parse_fixtures(root: Node) -> Fixtures:
             raise problem(node.location, f"'{name}' must be a mapping", name)
     input_map: dict[str, Node] = inputs.value or {}
     step_map: dict[str, Node] = steps.value or {}
+    outcomes: dict[str, tuple[Outcome, ...]] = {}
+    found: list[Diagnostic] = []
+    for name, node in step_map.items():
+        try:
+            outcomes[name] = _outcomes(name, node)
+        except SpecError as error:
+            found.extend(error.diagnostics)
+    if found:
+        raise SpecError(found)
     return Fixtures(
-        inputs={name: node.plain() for name, node in input_map.items()},
-        steps={name: _outcomes(name, node) for name, node in step_map.items()},
+        inputs={name: plain_numbers(node.plain()) for name, node in input_map.items()},
+        steps=outcomes,
         location=root.location,
         input_locations={name: inputs.key_location(name) for name in input_map},
         step_locations={name: steps.key_location(name) for name in step_map},
@@ -93,9 +106,16 @@ def _outcomes(step: str, node: Node) -> tuple[Outcome, ...]:
     if not node.is_list:
         raise problem(node.location, f"step '{step}' needs a list of attempt results", step)
     result: list[Outcome] = []
+    found: list[Diagnostic] = []
     for index, entry in enumerate(node.value):
-        outcome, times = _outcome(f"steps.{step}[{index}]", entry)
+        try:
+            outcome, times = _outcome(f"steps.{step}[{index}]", entry)
+        except SpecError as error:  # keep going: every malformed entry is reported at once
+            found.extend(error.diagnostics)
+            continue
         result.extend([outcome] * times)
+    if found:
+        raise SpecError(found)
     return tuple(result)
 
 
@@ -115,7 +135,16 @@ def _outcome(path: str, entry: Node) -> tuple[Outcome, int]:
     numbers = {name: _positive(keys[name], f"{path}.{name}") for name in keys if name in _COUNTS}
     if "times" in numbers and ({"iteration", "attempt"} & set(numbers)):
         raise problem(keys["times"].location, "'times' cannot be combined with a position", path)
+    fails = numbers.get("bookkeeping_fails", 0)
+    if fails > len(RECORDER_DELAYS):
+        raise problem(
+            keys["bookkeeping_fails"].location,
+            f"bookkeeping_fails is at most {len(RECORDER_DELAYS)}: after that the recorder gives "
+            "up and the sweeper runs the attempt again, which the simulator does not model",
+            path,
+        )
     outcome = Outcome(
+        bookkeeping_fails=fails,
         kind=kind,
         iteration=numbers.get("iteration"),
         attempt=numbers.get("attempt"),
@@ -125,7 +154,7 @@ def _outcome(path: str, entry: Node) -> tuple[Outcome, int]:
     return outcome, numbers.get("times", 1)
 
 
-_COUNTS = ("iteration", "attempt", "times")
+_COUNTS = ("iteration", "attempt", "times", "bookkeeping_fails")
 
 
 def _positive(node: Node, path: str) -> int:
@@ -143,12 +172,24 @@ def _body(kind: OutcomeKind, body: Node, path: str) -> dict[str, Any]:
             raise problem(body.location, "outputs must be a mapping of output name to value", path)
         values: dict[str, Node] = body.value
         return {
-            "outputs": {name: node.plain() for name, node in values.items()},
+            "outputs": {name: plain_numbers(node.plain()) for name, node in values.items()},
             "output_locations": {name: body.key_location(name) for name in values},
         }
     if not isinstance(body.value, str) or not body.value.strip():
         raise problem(body.location, f"{kind.value} must be the exception's text", path)
     return {"error": body.value}
+
+
+def plain_numbers(value: Any) -> Any:
+    """Numbers as the objects a step hands back: ``1e3`` is the Decimal ``1000`` (plain
+    digits, as the emitted Apex test writes it: ``Decimal.valueOf('1000')``), not ``1E+3``."""
+    if isinstance(value, Decimal) and value.is_finite() and "E" in str(value):
+        return Decimal(format(value, "f"))
+    if isinstance(value, list):
+        return [plain_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain_numbers(item) for key, item in value.items()}
+    return value
 
 
 def check_fixtures(fixtures: Fixtures, orchestration: Orchestration) -> None:
@@ -174,5 +215,44 @@ def check_fixtures(fixtures: Fixtures, orchestration: Orchestration) -> None:
         raise SpecError(list(dict.fromkeys(found)))
 
 
-def _diag(location: Location, message: str) -> Diagnostic:
-    return Diagnostic(location, message, source="simulate")
+def _diag(location: Location, message: str, path: str = "") -> Diagnostic:
+    return Diagnostic(location, message, path=path, source="simulate")
+
+
+class FixturesExhausted(Exception):
+    """A step's list ran out: the simulation cannot go on (the problem is in the feed)."""
+
+
+class Feed:
+    """Hands out each step's results in order and collects every fixture problem found on the
+    way (an entry used at another position than it is marked for, an exhausted list), so the
+    simulator reports them all at once, with the trace up to the point it had to stop."""
+
+    def __init__(self, fixtures: Fixtures) -> None:
+        self.fixtures = fixtures
+        self.used: dict[str, int] = {}
+        self.problems: list[Diagnostic] = []
+
+    def take(self, step: str, iteration: int, attempt: int) -> Outcome:
+        """The next result of ``step``; raises FixturesExhausted when there is none left."""
+        outcomes = self.fixtures.steps.get(step, ())
+        used = self.used.get(step, 0)
+        at = f"iteration {iteration} attempt {attempt}"
+        if used >= len(outcomes):
+            where = self.fixtures.step_locations.get(step, self.fixtures.location)
+            message = (
+                f"fixtures for step '{step}' are exhausted: {len(outcomes)} result(s) given, "
+                f"the engine needs one more for {at}"
+            )
+            self.problems.append(_diag(where, message, f"steps.{step}"))
+            raise FixturesExhausted(message)
+        outcome = outcomes[used]
+        self.used[step] = used + 1
+        if outcome.iteration not in (None, iteration) or outcome.attempt not in (None, attempt):
+            message = (
+                f"result {used + 1} of step '{step}' is marked for iteration "
+                f"{outcome.iteration or '*'} attempt {outcome.attempt or '*'}, "
+                f"but the engine used it for {at}"
+            )
+            self.problems.append(_diag(outcome.location, message, f"steps.{step}[{used}]"))
+        return outcome

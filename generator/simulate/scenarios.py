@@ -31,13 +31,8 @@ from typing import Any
 
 from stepforce.diagnostics import Location
 from stepforce.generator.simulate.coerce import to_json
-from stepforce.generator.simulate.engine import (
-    Action,
-    Control,
-    InputsRejectedError,
-    Moment,
-    simulate,
-)
+from stepforce.generator.simulate.controls import Action, Control, InputsRejectedError, Moment
+from stepforce.generator.simulate.engine import simulate
 from stepforce.generator.simulate.fixtures import Fixtures, load_fixtures, parse_fixtures
 from stepforce.generator.simulate.trace import AttemptEvent, Trace
 from stepforce.generator.simulate.yamlsrc import Node, load_yaml_file, problem
@@ -45,8 +40,13 @@ from stepforce.generator.spec import load_spec, load_spec_text
 from stepforce.generator.spec.model import Orchestration
 
 _TOP = {"description", "spec", "fixtures", "controls", "expect"}
-_EXPECT = {"status", "error", "current_step", "delays", "attempts", "context", "rejected"}
-_ATTEMPT = {"step", "iteration", "attempt", "status", "inputs", "outputs", "error", "delay"}
+_EXPECT = {
+    *("status", "error", "current_step", "delays", "attempts", "context", "rejected"),
+    *("relays", "refused"),
+}
+_ATTEMPT = {
+    *("step", "iteration", "attempt", "status", "inputs", "outputs", "error", "delay", "ranAs")
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Expected:
     attempts: tuple[Mapping[str, Any], ...] | None = None
     context: Mapping[str, Any] | None = None
     rejected: str | None = None  # substring of prepareInputs' refusal (HTTP 400, no run)
+    relays: int | None = None  # relay batches the run went through (chain depth cap)
+    refused: int | None = None  # retries refused with 409 while a cancelled job ran
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,9 @@ def _control(node: Node) -> Control:
 
 
 def _control_from(action: Action, options: dict[str, Any], where: Location) -> Control:
-    allowed = {"after", "before", "iteration", "attempt"}
-    if action is Action.RETRY:
-        allowed = {"from_step", "inputs"}
+    allowed = {"after", "before", "iteration", "attempt", "started"}
+    if action is Action.RETRY:  # with after: a retry while the cancelled attempt's job runs
+        allowed = {"from_step", "inputs", "after", "iteration", "attempt"}
     unknown = set(options) - allowed
     if unknown:
         raise problem(where, f"unknown option '{sorted(unknown)[0]}' for {action.value}")
@@ -180,6 +182,7 @@ def _control_from(action: Action, options: dict[str, Any], where: Location) -> C
         attempt=_int(options.get("attempt")),
         from_step=options.get("from_step"),
         inputs=inputs,
+        started=options.get("started") is True,
         location=where,
     )
 
@@ -208,6 +211,8 @@ def _expected(node: Node) -> Expected:
         attempts=None if data.get("attempts") is None else tuple(data["attempts"]),
         context=data.get("context"),
         rejected=data.get("rejected"),
+        relays=_int(data.get("relays")),
+        refused=_int(data.get("refused")),
     )
 
 
@@ -224,6 +229,12 @@ def compare(expected: Expected, trace: Trace) -> list[str]:
         found.append(f"current_step: expected {expected.current_step}, got {trace.current_step}")
     if expected.delays is not None and list(expected.delays) != trace.delays:
         found.append(f"delays: expected {list(expected.delays)}, got {trace.delays}")
+    for key, want, have in (
+        ("relays", expected.relays, len(trace.relays)),
+        ("refused", expected.refused, len(trace.refusals)),
+    ):
+        if want is not None and want != have:
+            found.append(f"{key}: expected {want}, got {have}")
     if expected.attempts is not None:
         found.extend(_compare_attempts(expected.attempts, trace.attempts))
     for key, value in (expected.context or {}).items():

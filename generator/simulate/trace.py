@@ -7,11 +7,11 @@ An :class:`AttemptEvent` is what the Apex engine records as a Step Run; a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from stepforce import exact_json
 
 
 class RunStatus(StrEnum):
@@ -21,6 +21,15 @@ class RunStatus(StrEnum):
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
     CANCELLED = "Cancelled"
+
+
+#: Who every step attempt runs as: the user who started the run (symbolic; the emitted Apex
+#: test compares Ran_As__c with UserInfo.getUserId() of the user it starts the run as).
+STARTER = "starter"
+#: ControlEvent actions the engine itself takes: a relay, a retry it refused (HTTP 409).
+RELAY = "relay"
+REFUSED = "retry refused"
+RECORDER = "recorder"
 
 
 class StepRunStatus(StrEnum):
@@ -46,6 +55,9 @@ class AttemptEvent:
     delay_minutes: int = 0  # simulated wait before this attempt started
     at_minute: int = 0  # simulated clock when it started
     missing_outputs: tuple[str, ...] = ()  # declared outputs the step did not return
+    inputs_cut: bool = False  # the inputs' JSON is longer than Inputs__c: the org cuts it
+    ran_as: str = STARTER  # Ran_As__c: relays keep the starter (a batch runs as its enqueuer)
+    bookkeeping_fails: int = 0  # failed finalizer + recorder tries before it was recorded
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +74,9 @@ class AttemptEvent:
             "delayMinutes": self.delay_minutes,
             "atMinute": self.at_minute,
             "missingOutputs": list(self.missing_outputs),
+            "inputsCut": self.inputs_cut,
+            "ranAs": self.ran_as,
+            "bookkeepingFails": self.bookkeeping_fails,
         }
 
 
@@ -124,6 +139,14 @@ class Trace:
         return {"inputs": self.inputs, "steps": self.outputs}
 
     @property
+    def relays(self) -> list[ControlEvent]:
+        return [e for e in self.events if isinstance(e, ControlEvent) and e.action == RELAY]
+
+    @property
+    def refusals(self) -> list[ControlEvent]:
+        return [e for e in self.events if isinstance(e, ControlEvent) and e.action == REFUSED]
+
+    @property
     def delays(self) -> list[int]:
         return [a.delay_minutes for a in self.attempts if a.delay_minutes]
 
@@ -141,14 +164,8 @@ class Trace:
 
 
 def show(value: Any) -> str:
-    """A value as compact JSON (numbers without a Decimal wrapper)."""
-
-    def default(item: Any) -> Any:
-        if isinstance(item, Decimal):
-            return int(item) if item == item.to_integral_value() else float(item)
-        raise TypeError(type(item).__name__)
-
-    return json.dumps(value, default=default, ensure_ascii=False, separators=(", ", ": "))
+    """A value as compact JSON; a Decimal keeps its exact digits (never a float)."""
+    return exact_json.dumps(value, separators=(", ", ": "))
 
 
 def _attempt_lines(event: AttemptEvent) -> list[str]:
@@ -157,7 +174,8 @@ def _attempt_lines(event: AttemptEvent) -> list[str]:
         f"[t+{event.at_minute}m] {event.step} iteration {event.iteration} "
         f"attempt {event.attempt}{wait}: {event.status.value}"
     )
-    lines = [head, f"    inputs:  {show(event.inputs)}"]
+    cut = " (cut to 131,072 characters on the Step Run)" if event.inputs_cut else ""
+    lines = [head, f"    ran as: {event.ran_as}", f"    inputs:{cut}  {show(event.inputs)}"]
     if event.outputs is not None:
         lines.append(f"    outputs: {show(event.outputs)}")
     if event.missing_outputs:

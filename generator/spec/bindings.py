@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from stepforce.generator.spec.model import (
     Binding,
     InputDecl,
     Literal,
+    LiteralValue,
     Ref,
     RefKind,
     Schedule,
@@ -184,6 +186,8 @@ def _read_binding(
         rep.error(node, path, str(problem))
         return None
     _warn_missing_dollar(rep, node, step, position, index, path)
+    if not check_precision(rep, node, path, value):
+        return None
     return Literal(value, rep.at(node)), value_type, declared
 
 
@@ -209,6 +213,21 @@ def _warn_missing_dollar(
         else:
             continue
         rep.warning(item, path, f"'{text}' is read as text; {hint}")
+
+
+def check_precision(rep: Reporter, node: Node, path: str, value: LiteralValue) -> bool:
+    """Refuse a DateTime literal finer than a millisecond: a Salesforce Datetime cannot hold
+    it, so ``generate`` could not write it; ``validate`` must refuse it too. True when fine."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dt.datetime) and item.microsecond % 1000:
+            rep.error(
+                node,
+                path,
+                f"DateTime {item.isoformat()} is finer than a millisecond; a Salesforce "
+                "Datetime holds milliseconds: write at most 3 fractional digits",
+            )
+            return False
+    return True
 
 
 def read_schedule(rep: Reporter, node: Node, inputs: tuple[InputDecl, ...]) -> Schedule | None:
@@ -239,6 +258,8 @@ def read_schedule(rep: Reporter, node: Node, inputs: tuple[InputDecl, ...]) -> S
             value, _ = plain_literal(value_node, decl.type)
         except ValueProblem as problem:
             rep.error(value_node, path, f"input '{name}' is {decl.type}: {problem}")
+            continue
+        if not check_precision(rep, value_node, path, value):
             continue
         bindings.append(
             Binding(name, Literal(value, rep.at(value_node)), decl.type, location=rep.at(key_node))

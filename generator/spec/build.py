@@ -11,7 +11,12 @@ from dataclasses import dataclass, replace
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from stepforce.generator.spec.bindings import StepIndex, read_bindings, read_schedule
+from stepforce.generator.spec.bindings import (
+    StepIndex,
+    check_precision,
+    read_bindings,
+    read_schedule,
+)
 from stepforce.generator.spec.fields import (
     field_value,
     found,
@@ -116,6 +121,8 @@ def _read_input(rep: Reporter, name: str, node: Node, path: str) -> InputDecl | 
             default, _ = plain_literal(default_node, value_type)
         except ValueProblem as problem:
             rep.error(default_node, path + ".default", str(problem))
+        if not check_precision(rep, default_node, path + ".default", default):
+            default = None
         if required:
             rep.warning(
                 key_node,

@@ -10,8 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stepforce.generator.text_patterns import ASCII_DIGITS, whole
+
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``"٣"`` or ``"²"``, Salesforce does not."""
+    return whole(ASCII_DIGITS, text) is not None
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class _Field:
         upper = token.upper()
         if upper in self.names:
             return self.names.index(upper) + self.low
-        if token.isdigit() and len(token) <= 4:
+        if _digits(token) and len(token) <= 4:
             value = int(token)
             return value if self.low <= value <= self.high else None
         return None
@@ -42,14 +49,14 @@ _FIELDS = (
     _Field("year", 1970, 2099),
 )
 
-_DOM_SPECIAL = re.compile(r"(L|LW|\d{1,2}W)\Z")
-_DOW_SPECIAL = re.compile(r"(L|\w{1,3}L|\w{1,3}#[1-5])\Z", re.IGNORECASE)
+_DOM_SPECIAL = re.compile(r"(L|LW|[0-9]{1,2}W)\Z")
+_DOW_SPECIAL = re.compile(r"(L|[A-Za-z0-9]{1,3}L|[A-Za-z0-9]{1,3}#[1-5])\Z", re.IGNORECASE)
 
 
 def _range_problem(field: _Field, item: str) -> str | None:
     """A problem with one comma-separated item (``5``, ``1-5``, ``*/2``, ``MON-FRI/2``)."""
     base, _, step = item.partition("/")
-    if "/" in item and (not step.isdigit() or not 1 <= int(step) <= field.high):
+    if "/" in item and (not _digits(step) or not 1 <= int(step) <= field.high):
         return f"{field.label}: increment '/{step}' must be a number from 1 to {field.high}"
     if base == "*":
         return None
@@ -84,7 +91,7 @@ def _dow_special_problem(field: _Field, item: str) -> str | None:
 
 def _field_problem(field: _Field, text: str) -> str | None:
     if field.plain_only:
-        if not text.isdigit() or field.number(text) is None:
+        if not _digits(text) or field.number(text) is None:
             return (
                 f"{field.label} must be a single number from {field.low} to {field.high} "
                 f"(Salesforce allows no '*', ',', '-' or '/' here), not '{text}'"

@@ -17,7 +17,7 @@ from stepforce.generator.spec.model import LiteralValue, Ref, RefKind, Scalar, V
 _T = "tag:yaml.org,2002:"
 _CONSTRUCTOR = SafeConstructor()
 _ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?\Z")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits, as Apex reads dates
 _BASED = re.compile(r"[-+]?0([xXoO])([0-9a-fA-F]+)\Z")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
 _REFS = (
@@ -34,6 +34,9 @@ class ValueProblem(Exception):
 
 
 def _number(text: str) -> Decimal:
+    # Python's Decimal reads any Unicode digit ("１２"); Apex's Decimal.valueOf only ASCII ones.
+    if not text.isascii():
+        raise ValueProblem(f"'{text}' is not a Number (write its digits as 0-9)")
     try:
         number = Decimal(text.replace("_", ""))
     except InvalidOperation:
@@ -153,8 +156,10 @@ def _to_datetime(value: LiteralValue, raw: str) -> dt.datetime:
     elif isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     elif isinstance(value, str) and _DATE.match(value):
-        return _to_datetime(dt.date.fromisoformat(value), raw)
+        return _to_datetime(_to_date(value, raw), raw)
     else:
+        if not str(value).isascii():  # fromisoformat reads non-ASCII digits; Apex does not
+            raise ValueProblem(f"'{raw}' is not a DateTime (2026-11-25T10:00:00Z)")
         try:
             parsed = dt.datetime.fromisoformat(str(value))
         except ValueError:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import responses
 from click.testing import CliRunner
+from responses import matchers
 
 from stepforce.cli import run_cmds
 from stepforce.cli.main import main
@@ -100,6 +101,34 @@ def run_json(
     if with_steps:
         data["steps"] = steps or []
     return data
+
+
+# The runtime's schedules routes and a Schedule as StepforceRunJson.schedule writes it: Apex
+# REST returns what a void method put in RestContext.response.responseBody, with the
+# statusCode it set (RestResponse Class, "responseBody": "If the method returns void, then
+# Apex REST returns the response in the responseBody property").
+SCHEDULES = f"{INSTANCE}/services/apexrest/stepforce/v1/schedules"
+SCHEDULE = {
+    "id": "08e5g00000ABCDEAAA",
+    "name": "Nightly",
+    "cron": "0 0 2 * * ?",
+    "state": "WAITING",
+    "nextFireTime": "2026-11-26T02:00:00.000Z",
+    "previousFireTime": None,
+}
+
+
+def mock_nightly_schedule(mock: responses.RequestsMock) -> responses.BaseResponse:
+    """``POST schedules`` of Invoice_Sync as "Nightly" at 2:00 with since=2026-11-01 -> 201."""
+    body = {
+        "orchestration": "Invoice_Sync",
+        "cron": "0 0 2 * * ?",
+        "inputs": {"since": "2026-11-01"},
+        "name": "Nightly",
+    }
+    return mock.post(
+        SCHEDULES, status=201, json=SCHEDULE, match=[matchers.json_params_matcher(body)]
+    )
 
 
 def sf_errors(code: str, message: str) -> list[dict[str, str]]:

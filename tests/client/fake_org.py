@@ -42,7 +42,10 @@ class TimelineOrg:
 
     def install(self, mock: responses.RequestsMock) -> None:
         mock.add_callback(
-            responses.GET, re.compile(re.escape(f"{APEX}/{RUN_ID}") + "$"), callback=self.answer
+            # With or without a query: human views ask for summaries (?io=false).
+            responses.GET,
+            re.compile(re.escape(f"{APEX}/{RUN_ID}") + r"(\?.*)?$"),
+            callback=self.answer,
         )
 
     def _going(self, now: float) -> str:

@@ -18,6 +18,7 @@ from stepforce.errors import (
 )
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.client import StepforceClient
+from stepforce.runtime_client.models import Run
 from stepforce.runtime_client.retry import RetryPolicy
 
 from .conftest import (
@@ -301,3 +302,18 @@ def test_a_duplicate_key_on_the_first_attempt_is_a_conflict(
     mocked.post(APEX, status=409, json=sf_errors("DUPLICATE_VALUE", "key k-7 is in use"))
     with pytest.raises(ConflictError, match="DUPLICATE_VALUE"):
         client.start_run("Invoice_Sync", {}, request_key="k-7")
+
+
+def test_retry_latest_sends_latest_and_reads_the_plan_version(
+    client: StepforceClient, mocked: responses.RequestsMock
+) -> None:
+    answer = {**run_json("Queued", with_steps=False), "planVersion": "0123456789abcdef01234567"}
+    mocked.post(
+        f"{APEX}/{RUN_ID}/retry",
+        json=answer,
+        match=[matchers.json_params_matcher({"latest": True})],
+    )
+    run = client.retry(RUN_ID, latest=True)
+    assert run.plan_version == "0123456789abcdef01234567"
+    # A runtime older than the field sends none.
+    assert Run.from_json(run_json("Queued", with_steps=False)).plan_version is None

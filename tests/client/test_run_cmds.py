@@ -10,17 +10,17 @@ import responses
 from responses import matchers
 
 from stepforce.cli import run_cmds
-from stepforce.runtime_client.schedule import cron_trigger_query
-from tests.conftest import ANONYMOUS_OK
 
 from .conftest import (
     APEX,
-    DATA,
     INSTANCE,
     RUN_ID,
+    SCHEDULE,
+    SCHEDULES,
     TOKEN,
     FakeClock,
     invoke,
+    mock_nightly_schedule,
     run_json,
     sf_errors,
     step_json,
@@ -183,19 +183,24 @@ def test_status_shows_steps_and_flags_near_limit_steps(org: responses.RequestsMo
 def test_list_passes_filters_and_prints_paging(org: responses.RequestsMock) -> None:
     org.get(
         APEX,
-        json={"runs": [run_json("Failed", with_steps=False)], "total": 12},
+        json={
+            "runs": [run_json("Failed", with_steps=False)],
+            "total": 12,
+            "nextCursor": "MTc2NDU0NzIwMDAwMF9hMDE",
+            "previousCursor": None,
+        },
         match=[
             matchers.query_param_matcher(
-                {"orchestration": "Invoice_Sync", "status": "Failed", "limit": "10", "offset": "0"}
+                {"orchestration": "Invoice_Sync", "status": "Failed", "limit": "1", "offset": "0"}
             )
         ],
     )
     code, out, _ = invoke(
-        ["run", "list", "--orchestration", "Invoice_Sync", "--status", "Failed", "--limit", "10"]
+        ["run", "list", "--orchestration", "Invoice_Sync", "--status", "Failed", "--limit", "1"]
     )
     assert code == 0
     assert RUN_ID in out
-    assert "runs 1-1 of 12; next page: --offset 1" in out
+    assert "runs 1-1 of 12; more: raise --limit, or --all" in out
     code, out, _ = invoke(
         [
             "run",
@@ -205,11 +210,12 @@ def test_list_passes_filters_and_prints_paging(org: responses.RequestsMock) -> N
             "--status",
             "Failed",
             "--limit",
-            "10",
+            "1",
             "--json",
         ]
     )
     assert json.loads(out)["total"] == 12
+    assert json.loads(out)["nextCursor"] == "MTc2NDU0NzIwMDAwMF9hMDE"
 
 
 def test_logs_show_attempt_errors_and_outputs(org: responses.RequestsMock) -> None:
@@ -268,21 +274,15 @@ def test_retry_sends_from_step_and_overrides(org: responses.RequestsMock) -> Non
     assert "Queued" in out
 
 
-CRON = {
-    "Id": "08e5g00000ABCDEAAA",
-    "CronJobDetail": {"Name": "Nightly"},
-    "CronExpression": "0 0 2 * * ?",
-    "State": "WAITING",
-    "NextFireTime": "2026-11-26T02:00:00.000+0000",
-}
-
-
-def test_schedule_and_unschedule(org: responses.RequestsMock) -> None:
-    org.get(f"{DATA}/tooling/executeAnonymous/", json=ANONYMOUS_OK)
-    org.get(
-        f"{DATA}/query/",
-        json={"totalSize": 1, "done": True, "records": [CRON]},
-        match=[matchers.query_param_matcher({"q": cron_trigger_query("Nightly")})],
+def test_schedule_unschedule_and_schedules_use_the_runtime_routes(
+    org: responses.RequestsMock,
+) -> None:
+    made = mock_nightly_schedule(org)
+    org.get(SCHEDULES, json={"schedules": [SCHEDULE]})
+    removed = org.delete(
+        SCHEDULES,
+        json={"unscheduled": [SCHEDULE]},
+        match=[matchers.query_param_matcher({"name": "Nightly"})],
     )
     code, out, err = invoke(
         [
@@ -297,12 +297,36 @@ def test_schedule_and_unschedule(org: responses.RequestsMock) -> None:
         ]
     )
     assert code == 0, err
-    assert (
-        "Scheduled 'Nightly' (08e5g00000ABCDEAAA), next start 2026-11-26T02:00:00.000+0000" in out
-    )
+    assert "Scheduled 'Nightly' (08e5g00000ABCDEAAA), next start 2026-11-26T02:00:00.000Z" in out
+    code, out, _ = invoke(["schedules"])
+    assert code == 0
+    assert "Nightly  0 0 2 * * ?  WAITING  next 2026-11-26T02:00:00.000Z" in out
     code, out, _ = invoke(["unschedule", "Nightly", "--json"])
     assert code == 0
     assert json.loads(out)["unscheduled"][0]["id"] == "08e5g00000ABCDEAAA"
+    assert made.call_count == 1
+    assert removed.call_count == 1
+    # No anonymous Apex, no CronTrigger query: only the runtime's routes.
+    urls = [call.request.url for call in org.calls]
+    assert not [url for url in urls if "executeAnonymous" in url or "/query" in url]
+    assert sum(url.startswith(SCHEDULES) for url in urls) == 3
+
+
+def test_schedule_without_the_permission_exits_1_with_the_org_s_reason(
+    org: responses.RequestsMock,
+) -> None:
+    org.post(
+        SCHEDULES,
+        status=403,
+        json=sf_errors(
+            "INSUFFICIENT_ACCESS",
+            "You may not manage schedules (custom permission Stepforce_Schedule, granted by "
+            "Stepforce_Admin and Stepforce_Operator)",
+        ),
+    )
+    code, _, err = invoke(["schedule", "Invoice_Sync", "--cron", "0 0 2 * * ?"])
+    assert code == 1
+    assert "Stepforce_Schedule" in err
 
 
 def test_schedule_rejects_a_bad_cron_before_any_call(org: responses.RequestsMock) -> None:
@@ -358,3 +382,30 @@ def test_logs_for_a_step_that_has_not_run(org: responses.RequestsMock) -> None:
     code, out, _ = invoke(["run", "logs", RUN_ID, "--step", "Post_Summary"])
     assert code == 0
     assert "No attempt of step Post_Summary yet." in out
+
+
+def test_retry_latest_asks_the_org_to_move_the_run_to_the_latest_plan(
+    org: responses.RequestsMock,
+) -> None:
+    # Body shape of POST runs/{id}/retry: docs/runtime.md ("latest" is additive).
+    answer = {**run_json("Queued", with_steps=False), "planVersion": "0123456789abcdef01234567"}
+    org.post(
+        f"{APEX}/{RUN_ID}/retry",
+        json=answer,
+        match=[matchers.json_params_matcher({"latest": True})],
+    )
+    code, out, _ = invoke(["run", "retry", RUN_ID, "--latest", "--json"])
+    assert code == 0
+    assert json.loads(out)["planVersion"] == "0123456789abcdef01234567"
+
+
+def test_retry_latest_says_which_plan_version_the_run_moved_to(
+    org: responses.RequestsMock,
+) -> None:
+    failed = {**run_json("Failed"), "planVersion": "0123456789abcdef01234567"}
+    org.get(f"{APEX}/{RUN_ID}", json=failed)
+    moved = {**run_json("Queued", with_steps=False), "planVersion": "fedcba9876543210fedcba98"}
+    org.post(f"{APEX}/{RUN_ID}/retry", json=moved)
+    code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
+    assert code == 0, err
+    assert "Plan version 0123456789abcdef01234567 -> fedcba9876543210fedcba98 (latest)." in out

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from responses import matchers
 
 from stepforce.apex_text import UnsafeTextError, apex_string
-from stepforce.errors import NotFoundError, OrgError, UsageError
+from stepforce.errors import ConflictError, NotFoundError, OrgError, UsageError
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.schedule import (
@@ -18,9 +18,8 @@ from stepforce.runtime_client.schedule import (
     cron_trigger_query,
     schedule_body,
 )
-from tests.conftest import ANONYMOUS_OK
 
-from .conftest import DATA, FakeClock
+from .conftest import SCHEDULE, SCHEDULES, FakeClock, mock_nightly_schedule, sf_errors
 
 # The Apex lexer's string literal: ' ( ~['\\\r\n] | \\[btnfr"'\\] | \\u+XXXX )* '
 _LITERAL = re.compile(r"'(?:[^'\\\r\n]|\\[btnfr\"'\\]|\\u+[0-9a-fA-F]{4})*'")
@@ -140,60 +139,86 @@ def test_anonymous_results_are_checked_for_compile_and_runtime_failures() -> Non
         )
 
 
-CRON_RECORD = {
-    "attributes": {"type": "CronTrigger"},
-    "Id": "08e5g00000ABCDEAAA",
-    "CronJobDetail": {"attributes": {"type": "CronJobDetail"}, "Name": "Nightly"},
-    "CronExpression": "0 0 2 * * ?",
-    "State": "WAITING",
-    "NextFireTime": "2026-11-26T02:00:00.000+0000",
-}
-
-
-def test_client_schedules_then_reads_the_cron_trigger(
+def test_client_schedules_with_one_post_of_the_orchestration_cron_inputs_and_name(
     connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
 ) -> None:
-    apex = schedule_body("Nightly", "0 0 2 * * ?", "Invoice_Sync", {"since": "2026-11-01"})
-    mocked.get(
-        f"{DATA}/tooling/executeAnonymous/",
-        json=ANONYMOUS_OK,
-        match=[matchers.query_param_matcher({"anonymousBody": apex})],
-    )
-    mocked.get(
-        f"{DATA}/query/",
-        json={"totalSize": 1, "done": True, "records": [CRON_RECORD]},
-        match=[matchers.query_param_matcher({"q": cron_trigger_query("Nightly")})],
-    )
+    post = mock_nightly_schedule(mocked)
     client = StepforceClient(connection, clock=clock)
     job = client.schedule("Invoice_Sync", "0 0 2 * * ?", {"since": "2026-11-01"}, name="Nightly")
     assert (job.id, job.state, job.next_fire_time) == (
         "08e5g00000ABCDEAAA",
         "WAITING",
-        "2026-11-26T02:00:00.000+0000",
+        "2026-11-26T02:00:00.000Z",
     )
+    assert post.call_count == 1
+    assert len(mocked.calls) == 1
+
+
+def test_client_schedule_defaults_the_name_and_refuses_a_bad_orchestration_before_any_call(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    mocked.post(
+        SCHEDULES,
+        status=201,
+        json={**SCHEDULE, "name": "Stepforce Invoice_Sync"},
+        match=[
+            matchers.json_params_matcher({"name": "Stepforce Invoice_Sync"}, strict_match=False)
+        ],
+    )
+    client = StepforceClient(connection, clock=clock)
+    assert client.schedule("Invoice_Sync", "0 0 2 * * ?").name == "Stepforce Invoice_Sync"
+    with pytest.raises(UsageError, match="not an orchestration API name"):
+        client.schedule("Invoice Sync'); System.debug('x", "0 0 2 * * ?")
+    assert len(mocked.calls) == 1
+
+
+def test_client_reports_a_name_in_use_as_a_conflict(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    mocked.post(
+        SCHEDULES,
+        status=409,
+        json=sf_errors("DUPLICATE_VALUE", 'A scheduled job is already named "Nightly"'),
+    )
+    client = StepforceClient(connection, clock=clock)
+    with pytest.raises(ConflictError, match="already named"):
+        client.schedule("Invoice_Sync", "0 0 2 * * ?", name="Nightly")
+    assert len(mocked.calls) == 1  # a POST is never repeated
 
 
 def test_client_unschedules_by_name_and_reports_an_unknown_name(
     connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
 ) -> None:
-    query = mocked.get(
-        f"{DATA}/query/", json={"totalSize": 1, "done": True, "records": [CRON_RECORD]}
+    delete = mocked.delete(
+        SCHEDULES,
+        json={"unscheduled": [SCHEDULE]},
+        match=[matchers.query_param_matcher({"name": "Nightly"})],
     )
-    abort = mocked.get(
-        f"{DATA}/tooling/executeAnonymous/",
-        json=ANONYMOUS_OK,
-        match=[
-            matchers.query_param_matcher(
-                {"anonymousBody": "System.abortJob('08e5g00000ABCDEAAA');"}
-            )
-        ],
+    mocked.delete(
+        SCHEDULES,
+        status=404,
+        json=sf_errors("NOT_FOUND", 'No Stepforce schedule is named "Gone"'),
+        match=[matchers.query_param_matcher({"name": "Gone"})],
     )
     client = StepforceClient(connection, clock=clock)
     assert [j.name for j in client.unschedule("Nightly")] == ["Nightly"]
-    assert query.call_count == 1
-    assert abort.call_count == 1
-    mocked.replace(
-        responses.GET, f"{DATA}/query/", json={"totalSize": 0, "done": True, "records": []}
-    )
-    with pytest.raises(NotFoundError, match="no scheduled job is named 'Gone'"):
+    assert delete.call_count == 1
+    with pytest.raises(NotFoundError, match='No Stepforce schedule is named "Gone"'):
         client.unschedule("Gone")
+
+
+def test_client_lists_schedules_and_explains_an_older_runtime(
+    connection: OrgConnection, clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(SCHEDULES, json={"schedules": [SCHEDULE, {**SCHEDULE, "id": "08e5g00000ABCDFAAA"}]})
+    client = StepforceClient(connection, clock=clock)
+    assert [j.id for j in client.schedules()] == ["08e5g00000ABCDEAAA", "08e5g00000ABCDFAAA"]
+    # A runtime from before the schedules routes answered any unknown path with 405.
+    mocked.replace(
+        responses.GET,
+        SCHEDULES,
+        status=405,
+        json=sf_errors("METHOD_NOT_ALLOWED", "No such resource: GET /stepforce/v1/schedules"),
+    )
+    with pytest.raises(OrgError, match="predates the schedules routes"):
+        client.schedules()

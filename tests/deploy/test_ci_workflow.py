@@ -77,6 +77,18 @@ def test_pull_requests_validate_and_main_deploys_for_real_with_local_tests() -> 
         assert step["env"]["SF_JWT_KEY_FILE"] == "${{ runner.temp }}/stepforce-jwt.key"
 
 
+def test_a_second_deploy_is_not_stopped_by_the_sweeper_the_first_one_scheduled() -> None:
+    """After the first deploy the sweeper stays scheduled, and deploy's preflight stops any
+    further deploy of a class with scheduled jobs: main unschedules stepforce's own jobs around
+    the deploy; a validation cannot (it changes nothing) and relies on the org setting."""
+    deploy = deploy_command.make_context("deploy", shlex.split(_step("(main)")["run"])[2:])
+    assert deploy.params["unschedule_first"] is True
+    assert deploy.params["force"] is False
+    validate = deploy_command.make_context("deploy", shlex.split(_step("pull request")["run"])[2:])
+    assert validate.params["force"] is True
+    assert validate.params["unschedule_first"] is False
+
+
 def test_test_results_are_uploaded_even_when_the_deploy_fails() -> None:
     upload = _step("Upload")
     assert upload["if"] == "always()"
@@ -121,3 +133,13 @@ def test_init_with_ci_github_writes_the_workflow(tmp_path: Path) -> None:
 def test_unknown_ci_system_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown CI system"):
         ci_files("jenkins")
+
+
+def test_the_doctor_step_is_opt_in_on_main_after_the_deploy() -> None:
+    doctor = _step("stepforce doctor")
+    assert doctor["run"] == "stepforce doctor --json > test-results/doctor.json"
+    assert "vars.STEPFORCE_DOCTOR == 'true'" in doctor["if"]
+    assert "github.event_name != 'pull_request'" in doctor["if"]
+    names = [s["name"] for s in _steps()]
+    assert names.index(doctor["name"]) < names.index("Remove the JWT key")
+    assert names.index("Deploy and run the Apex tests (main)") < names.index(doctor["name"])

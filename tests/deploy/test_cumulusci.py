@@ -85,7 +85,7 @@ def _task(cls: type[BaseTask], root: Path, **options: Any) -> Any:
 def test_every_task_class_path_imports_a_cumulusci_task(path: Path) -> None:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     class_paths = [t["class_path"] for t in config["tasks"].values() if "class_path" in t]
-    assert len(class_paths) == 5
+    assert len(class_paths) == 6
     for class_path in class_paths:
         module, _, name = class_path.rpartition(".")
         task_class = getattr(importlib.import_module(module), name)
@@ -119,6 +119,9 @@ def test_flows_generate_deploy_with_stepforce_grant_the_admin_set_then_run_tests
     )
     # Schedules after the set: StepforceScheduledStart.schedule checks the user may start runs.
     assert generate < deploy < assign < schedules < tests
+    if flow == "ci_feature":
+        # The doctor proves the platform assumptions the Apex tests cannot, after them.
+        assert order.index("stepforce_doctor") == tests + 1
     deploy_step = next(s for s in steps if s.task_name == "stepforce_deploy")
     # A second run on the same org would otherwise stop at the scheduled sweeper.
     assert deploy_step.task_config["options"]["unschedule_first"] is True
@@ -405,3 +408,31 @@ def test_schedules_task_schedules_the_sweeper_only_when_absent(
     off()
     assert len(fake.anonymous) == sent, "sweeper: False schedules nothing"
     assert off.return_values["sweeper"] is None
+
+
+def test_doctor_task_refuses_an_unknown_probe_before_calling_the_org(tmp_path: Path) -> None:
+    with pytest.raises(TaskOptionsError, match="unknown probe"):
+        _task(cumulusci_tasks.StepforceDoctor, tmp_path, only="sweeper,telepathy")()
+
+
+def test_doctor_task_deploys_probes_and_returns_the_verdicts(
+    tmp_path: Path, mocked: responses.RequestsMock
+) -> None:
+    from tests.doctor.fake_doctor_org import FakeDoctorOrg
+
+    _register_org(mocked, "scratch")
+    FakeDoctorOrg().register(mocked)
+    cleanup_id = "0Af5g00000ClEaNUPA"
+    ids = (DEPLOY_ID, "0Af5g00000DeAcTIVA", cleanup_id)
+    for deploy_id in ids:
+        mocked.post(SOAP_URL, body=deploy_response(deploy_id), content_type="text/xml")
+    for deploy_id in ids:
+        mocked.post(
+            f"{SOAP_URL}/{deploy_id}",
+            body=status_response(status="Succeeded", done=True, deploy_id=deploy_id),
+            content_type="text/xml",
+        )
+    task = _task(cumulusci_tasks.StepforceDoctor, tmp_path, only="sweeper")
+    task()
+    assert [p["status"] for p in task.return_values["probes"]] == ["PASS"]
+    assert task.return_values["cleanup"] == f"removed (deploy {cleanup_id})"

@@ -412,3 +412,66 @@ def test_a_project_that_cannot_be_converted_costs_no_api_call(
     assert code == 2
     assert "StepforceEngine.cls: missing StepforceEngine.cls-meta.xml" in capsys.readouterr().err
     assert len(mocked.calls) == 0
+
+
+def test_a_spec_only_package_deploys_to_production_without_tests(
+    tmp_path: Path,
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Plan documents are static resources: no Apex, so no test run (docs/engine.md)."""
+    root = tmp_path / "plans-only"
+    (root / "force-app" / "main" / "default" / "staticresources").mkdir(parents=True)
+    (root / "sfdx-project.json").write_text(
+        '{"packageDirectories": [{"path": "force-app", "default": true}],'
+        ' "sourceApiVersion": "62.0"}',
+        encoding="utf-8",
+    )
+    folder = root / "force-app" / "main" / "default" / "staticresources"
+    (folder / "SfPlanV_0123456789abcdef01234567.resource").write_text("{}\n", encoding="utf-8")
+    (folder / "SfPlanV_0123456789abcdef01234567.resource-meta.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        "    <cacheControl>Private</cacheControl>\n"
+        "    <contentType>application/json</contentType>\n"
+        "</StaticResource>\n",
+        encoding="utf-8",
+    )
+    org("production")
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    assert run_deploy(["deploy", str(root), *ORG_ARGS]) == 0
+    assert _options(_deploy_request(mocked))["testLevel"] == ["NoTestRun"]
+    assert "holds no Apex" in capsys.readouterr().err
+
+
+def test_plans_only_deploys_the_plan_documents_alone_without_tests(
+    tmp_path: Path,
+    org: Callable[[str], None],
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+) -> None:
+    """A spec-only change reaches production with no Apex and so no test run."""
+    from stepforce.generator.generate import generate
+
+    spec = tmp_path / "specs" / "plan.yaml"
+    spec.parent.mkdir()
+    spec.write_text(
+        "orchestration: Plan_Only\nsteps:\n  - name: A\n    apex: StepA\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    generate([spec], out, source_dirs=[])
+    org("production")
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True))
+    assert run_deploy(["deploy", str(out), *ORG_ARGS, "--plans-only", "--no-sweeper"]) == 0
+    request = _deploy_request(mocked)
+    assert _options(request)["testLevel"] == ["NoTestRun"]
+    sent = _sent_zip(request)
+    assert not [name for name in sent if name.startswith(("classes/", "triggers/"))]
+    resources = sorted(n for n in sent if n.startswith("staticresources/"))
+    assert len(resources) == 4  # latest + version, each body and metadata
+    assert b"<name>StaticResource</name>" in sent["package.xml"]
+    assert b"ApexClass" not in sent["package.xml"]

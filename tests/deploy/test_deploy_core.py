@@ -67,6 +67,17 @@ def test_production_without_apex_may_skip_tests() -> None:
         request.resolve(OrgKind.PRODUCTION, has_apex=True)
 
 
+def test_a_package_without_apex_defaults_to_no_tests_even_on_production() -> None:
+    # "If your package doesn't contain Apex components, no tests are run by default"
+    # (Running Tests in a Deployment, Metadata API Developer Guide): a spec-only change.
+    assert DeployRequest().resolve(OrgKind.PRODUCTION, has_apex=False).test_level is (
+        Level.NO_TEST_RUN
+    )
+    assert DeployRequest().resolve(OrgKind.PRODUCTION, has_apex=True).test_level is (
+        Level.RUN_LOCAL_TESTS
+    )
+
+
 def test_run_specified_tests_needs_test_names() -> None:
     with pytest.raises(UsageError, match="needs --tests"):
         DeployRequest(test_level=Level.RUN_SPECIFIED_TESTS).resolve(OrgKind.SCRATCH, True)

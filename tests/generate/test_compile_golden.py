@@ -106,3 +106,28 @@ def test_every_assert_has_a_message(rendered: dict[str, str]) -> None:
     assert len(calls) > 20
     for call in calls:
         assert "'" in call.split(",")[-1], f"assert without a message: {call}"
+
+
+def test_a_required_input_with_a_default_takes_the_default_in_prepare_inputs() -> None:
+    # docs/spec.md: such an input is never missing; the simulator applies the default too.
+    spec = (
+        "orchestration: Req_Default\ninputs:\n  region: {type: Text, required: true, "
+        "default: EMEA}\nsteps:\n  - name: Only\n    apex: OnlyStep\n"
+        "    inputs: {region: $input.region}\n"
+    )
+    plan = render_plan(compile_plan(load_spec_text(spec, "spec.yaml")))["SfPlan_Req_Default.cls"]
+    assert "withDefault(given.get('region'), 'EMEA')" in plan
+    assert "required(given, 'region')" not in plan
+    assert "private static Object required(" not in plan
+
+
+def test_schedule_inputs_keep_every_digit_of_a_number() -> None:
+    spec = (
+        "orchestration: Exact_Schedule\ninputs:\n  amount: Number\n  at: DateTime\n"
+        "steps:\n  - name: Only\n    apex: OnlyStep\n    inputs: {amount: $input.amount}\n"
+        'schedule:\n  cron: "0 0 2 * * ?"\n'
+        "  inputs: {amount: 12345678901234567.89, at: 2026-11-25T10:00:00.660Z}\n"
+    )
+    sources = render_plan(compile_plan(load_spec_text(spec, "spec.yaml")))
+    schedule = "".join(text for name, text in sources.items() if name.endswith(".apex"))
+    assert '{"amount":12345678901234567.89,"at":"2026-11-25T10:00:00.660Z"}' in schedule

@@ -4,6 +4,7 @@ the one job-naming rule of the generated schedule script."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -110,3 +111,20 @@ def test_generate_json_lists_the_schedules_deploy_will_make(tmp_path: Path) -> N
     ]
     assert payload["unscheduled"] == []
     assert payload["retired"] == {}
+
+
+def test_a_schedules_exact_decimal_survives_the_manifest_and_reaches_the_apex_script(
+    tmp_path: Path,
+) -> None:
+    """The deploy plan is JSON on disk: a Number input must come back with all its digits,
+    never through a float (12345678901234567.89 as a float is 1.2345678901234568e+16)."""
+    exact = "schedule:\n  cron: '0 0 3 * * ?'\n  inputs: {days: 12345678901234567.89}\n"
+    spec = _spec(tmp_path / "specs", "Exact", exact)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(generate_command, [str(spec), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (planned,) = read_deploy_plan(out).schedules
+    assert planned.inputs == {"days": Decimal("12345678901234567.89")}
+    assert str(planned.inputs["days"]) == "12345678901234567.89"
+    script = (out / "scripts/apex/schedule_Exact.apex").read_text(encoding="utf-8")
+    assert "12345678901234567.89" in script

@@ -139,7 +139,9 @@ def test_regenerating_with_fewer_steps_removes_surplus_parts(tmp_path: Path) -> 
     write_spec(specs, "chain.yaml", spec_with_steps("Chain", PART_SIZE + 5))
     shrunk = generate([spec], out, source_dirs=[])
     assert shrunk.report is not None
-    assert sorted(shrunk.report.removed) == [
+    # (the previous version's plan document leaves the project, not the org: see
+    # docs/engine.md, "Plan documents")
+    assert sorted(p for p in shrunk.report.removed if p.startswith(CLASSES)) == [
         f"{CLASSES}/{prefix}3.cls",
         f"{CLASSES}/{prefix}3.cls-meta.xml",
         f"{CLASSES}/{prefix}3_Tests.cls",

@@ -31,6 +31,8 @@ RANDOM_SPECS = 60
 EXPECTED_FALLBACKS = {
     "unicode/SfPlan_Hostile_Unicode.cls",
     "unicode/SfPlan_Hostile_Unicode_Tests.cls",
+    # its fixtures hold emoji, whose width prettier measures with its own tables
+    "scenarios/SfScn_error_wording_Tests.cls",
 }
 
 
@@ -52,7 +54,7 @@ def _corpus() -> dict[str, str]:
     for seed in range(RANDOM_SPECS):
         add(f"random{seed}", render_plan(compile_plan(load_spec_text(random_spec(seed), "r"))))
     scenarios = [load_scenario(p) for p in sorted((REPO / "tests/scenarios").glob("*.yaml"))]
-    add("scenarios", render_apex_tests(scenarios, include_plans=True))
+    add("scenarios", render_apex_tests(scenarios))
     return corpus
 
 

@@ -89,11 +89,14 @@ def test_package_imports_from_the_venv_not_the_source_tree(installed: Path, tmp_
         "import stepforce, stepforce.cli.main, stepforce.generator, stepforce.runtime_client;"
         "from importlib.resources import files;"
         "print(stepforce.__file__);"
-        "print(files('stepforce').joinpath('templates/force-app/main/default/classes').is_dir())"
+        "print(files('stepforce').joinpath('templates/force-app/main/default/classes').is_dir());"
+        "import stepforce.runtime_client.doctor.package as p;"
+        "print(len(p.probe_specs()), (p.doctor_root() / 'force-app').is_dir())"
     )
     out = _python(installed, probe, cwd=tmp_path).split()
     assert out[0].startswith(str(installed)), f"stepforce imported from {out[0]}"
     assert out[1] == "True", "the runtime templates are missing from the wheel"
+    assert out[2:] == ["8", "True"], "the doctor's probe package is missing from the wheel"
 
 
 def test_no_top_level_cli_or_generator_modules(installed: Path, tmp_path: Path) -> None:

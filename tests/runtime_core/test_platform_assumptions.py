@@ -25,7 +25,9 @@ TRANSLATED_NAME_QUERY = re.compile(
     re.IGNORECASE,
 )
 #: A Python test that covers a row no Apex test can (e.g. shipped metadata), by file name.
-PYTHON_TEST_REFERENCE = re.compile(r"`(test_\w+\.py)`")
+PYTHON_TEST_REFERENCE = re.compile(r"`(?:[\w/]+/)?(test_\w+\.py)(?:::\w+)?`")
+#: A scenario of tests/scenarios, which the simulator runs and which is emitted as an Apex test.
+SCENARIO_REFERENCE = re.compile(r"`tests/scenarios/(\w+\.yaml)`")
 TESTS_DIR = REPO / "tests"
 CONFIDENCE = {"documented", "community-reported", "believed"}
 
@@ -63,7 +65,11 @@ def test_the_table_has_its_columns_a_confidence_and_the_marker_for_more_rows() -
         assert len(row) == 4, row
         assert any(row[2].startswith(level) for level in CONFIDENCE), row
         # A covering test, or "—" and the reason none can exist.
-        covered = TEST_REFERENCE.search(row[3]) or PYTHON_TEST_REFERENCE.search(row[3])
+        covered = (
+            TEST_REFERENCE.search(row[3])
+            or PYTHON_TEST_REFERENCE.search(row[3])
+            or SCENARIO_REFERENCE.search(row[3])
+        )
         assert covered or row[3].startswith("— "), row
     section = markdown.split("## Platform assumptions", 1)[1]
     assert "<!-- engine rows -->" in section
@@ -78,6 +84,8 @@ def test_every_python_test_named_in_the_table_exists() -> None:
     named = set(PYTHON_TEST_REFERENCE.findall(section))
     existing = {path.name for path in TESTS_DIR.rglob("test_*.py")}
     assert named - existing == set()
+    scenarios = set(SCENARIO_REFERENCE.findall(section))
+    assert {name for name in scenarios if not (TESTS_DIR / "scenarios" / name).is_file()} == set()
 
 
 def test_a_renamed_covering_test_is_reported() -> None:

@@ -17,9 +17,16 @@ DEFAULT = Path(__file__).resolve().parents[2] / "templates" / "force-app" / "mai
 NS = {"md": "http://soap.sforce.com/2006/04/metadata"}
 RUN_OBJECTS = ("Stepforce_Run__c", "Stepforce_Step_Run__c")
 # Engine bookkeeping an operator may read but never set by hand.
-OPERATOR_READ_ONLY = {"Stepforce_Run__c.Job_Id__c", "Stepforce_Run__c.Context_File_Id__c"}
+# The plan version a run is pinned to: only the engine (system mode) sets or moves it,
+# admins included (docs/engine.md, "Plan documents").
+PINNED_VERSION = "Stepforce_Run__c.Plan_Version__c"
+OPERATOR_READ_ONLY = {
+    "Stepforce_Run__c.Job_Id__c",
+    "Stepforce_Run__c.Context_File_Id__c",
+    PINNED_VERSION,
+}
 # An audit record nobody may rewrite, admins included: the user each attempt ran as.
-READ_ONLY_FOR_ALL = {"Stepforce_Step_Run__c.Ran_As__c"}
+READ_ONLY_FOR_ALL = {"Stepforce_Step_Run__c.Ran_As__c", PINNED_VERSION}
 
 
 def _permission_set(name: str) -> etree._Element:

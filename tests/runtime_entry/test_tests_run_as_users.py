@@ -21,6 +21,7 @@ USER_MODE_CALL = re.compile(
     r"|StepforceRuns\.(?:getRun|listRuns)\("
     r"|StepforceEntryTestSupport\.start\("
     r"|StepforceRestResource\.do\w+\("
+    r"|StepforceRestTestSupport\.call\("
     r"|StepforceStartRunAction\.startRuns\("
     r"|StepforceScheduledStart\.schedule\("
     r"|new StepforceScheduledStart\("
@@ -85,6 +86,8 @@ def test_the_guard_sees_the_entry_point_tests() -> None:
     counts = {path.stem: len(_user_mode_tests(path)) for path in TEST_CLASSES}
     assert counts["StepforceService_Tests"] == 26
     assert counts["StepforceRestResource_Tests"] == 11
+    assert counts["StepforceRestHostile_Tests"] == 4
+    assert counts["StepforceRestPaging_Tests"] == 7
     assert counts["StepforceStartRunAction_Tests"] == 3
     assert counts["StepforceScheduledStart_Tests"] == 4
     assert counts["StepforceSweeper_Tests"] == 7

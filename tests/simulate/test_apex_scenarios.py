@@ -15,9 +15,12 @@ from stepforce.errors import SpecError
 from stepforce.generator.check import CheckStatus, run_checks
 from stepforce.generator.check.tools import tools_dir
 from stepforce.generator.generate import generate
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.simulate.apex_scenarios import (
     apex_value,
+    comparable_error,
     json_text,
+    plan_documents,
     render_apex_tests,
     render_scenario_test,
     write_apex_tests,
@@ -93,7 +96,6 @@ def test_a_rejected_start_expects_the_plans_coercion_exception() -> None:
     apex = _render("required_input_missing")
     assert "} catch (StepforceCoerce.CoercionException e) {" in apex
     assert "'inputs.since: required input of Sim_Invoice_Sync is missing'" in apex
-    assert "driver.run();" not in apex
 
 
 def _run_as_block(apex: str) -> str:
@@ -142,13 +144,17 @@ def test_a_file_name_that_cannot_name_a_class_is_refused(write: Callable[..., Pa
         render_scenario_test(load_scenario(path))
 
 
-def test_every_scenario_renders_with_the_driver_and_the_plans() -> None:
-    sources = render_apex_tests([load_scenario(p) for p in SCENARIOS], include_plans=True)
+def test_every_scenario_renders_with_the_driver_and_its_plan_as_a_document() -> None:
+    loaded = [load_scenario(p) for p in SCENARIOS]
+    sources = render_apex_tests(loaded)
     assert "SfScn_Driver.cls" in sources
-    assert {"SfPlan_Sim_Invoice_Sync.cls", "SfPlan_Sim_Pipeline.cls"} <= set(sources)
+    assert not [n for n in sources if n.startswith("SfPlan")]  # no plan is Apex
     assert len([n for n in sources if n.startswith("SfScn_") and n.endswith("_Tests.cls")]) == len(
         SCENARIOS
     )
+    documents = plan_documents(loaded)
+    for name in ("Sim_Invoice_Sync", "Sim_Pipeline"):
+        assert f"{current_resource(name)}.resource" in documents
 
 
 def test_write_puts_classes_and_meta_files_under_classes(tmp_path: Path) -> None:
@@ -190,9 +196,89 @@ def test_the_emitted_apex_uses_the_runtime_and_plans_correctly(tmp_path: Path) -
     assert _errors_in_scenario_classes(out, {"semantics"}) == []
 
 
-def test_coercion_errors_are_compared_up_to_the_value_kind() -> None:
-    """Apex prints a Datetime in the user's time zone; the field, type and kind must match."""
+def test_coercion_errors_are_compared_whole_with_the_value_as_the_org_renders_it() -> None:
+    """String.valueOf of a Datetime uses the running user's time zone: the emitted tests run
+    as StepforceEntryTestSupport.admin(), whose time zone is GMT, so the text is known."""
     apex = _render("date_coercion_error")
-    assert "'Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "'Step Load failed: Load.outputs.asOf: expected Date, got Datetime'" in apex
-    assert "2026-11-20 10:00:00" not in apex
+    assert ("'Load.outputs.asOf: expected Date, got Datetime 2026-11-20 10:00:00', true }") in apex
+    assert (
+        "SfScn_Driver.assertError('Step Load failed: Load.outputs.asOf: expected Date, got "
+        "Datetime 2026-11-20 10:00:00', true, run.Error__c, 'run error');"
+    ) in apex
+
+
+def test_list_values_in_coercion_errors_are_compared_up_to_the_kind() -> None:
+    error = "Load.inputs.ids: expected List<Id>, got Text 'x'"
+    assert comparable_error(error) == ("'" + error.replace("'", "\\'") + "'", "true")
+    listed = "Load.outputs.asOf: expected Date, got List (2026-11-20, x)"
+    assert comparable_error(listed) == ("'Load.outputs.asOf: expected Date, got List'", "false")
+    exponent = "Load.outputs.n: expected Text, got Number 1E+3"
+    assert comparable_error(exponent) == ("'Load.outputs.n: expected Text, got Number'", "false")
+
+
+def test_a_resume_before_the_finalizer_is_armed_after_the_attempt_and_scripts_the_job() -> None:
+    apex = _render("resume_before_finalizer")
+    assert "driver.control('pause', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.control('resume', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1 }, driver.nonZeroDelays()" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "this.applyWhileJob(item, jobId, 'Completed', 0);" in driver
+    assert "this.resumeBeforeFinalizer(next.jobId, during);" in driver
+
+
+def test_values_larger_than_the_fields_are_asserted_as_the_org_stores_them() -> None:
+    apex = _render("large_values")
+    assert "'Use', 1, 1, 'Succeeded', 131072, '{\"done\":true}'" in apex
+    assert "'{\"big\":\"' + 'x'.repeat(131100) + '\"}'" in apex
+    assert len(apex) < 5000
+    refused = _render("inputs_too_large")
+    assert "} catch (StepforceService.BadRequestException e) {" in refused
+    assert "'inputs are too large: 131073 characters of JSON', true" in refused
+
+
+def test_a_retry_while_the_cancelled_job_runs_expects_the_409_in_apex() -> None:
+    apex = _render("retry_while_cancel_runs")
+    assert "driver.control('cancel', 'after', 'Fetch_Page', 1, 1);" in apex
+    assert "driver.retryWhileRunning('Fetch_Page', 1, 1, null, new Map<String, Object>());" in apex
+    assert "driver.retry(null, new Map<String, Object>());" in apex
+    assert "Assert.areEqual(1, driver.refusals.size()," in apex
+    assert (
+        "SfScn_Driver.assertContains('yet: the job of its step Fetch_Page is still running', "
+        "driver.refusals[0], 'refused retry 1');"
+    ) in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "this.applyWhileJob(item, jobId, 'Processing', null);" in driver
+    assert "} catch (StepforceService.IllegalTransitionException e) {" in driver
+    assert "'a refused retry should enqueue nothing'" in driver
+
+
+def test_a_pause_that_missed_a_started_job_is_scripted_as_queued_then_run() -> None:
+    apex = _render("pause_abort_missed_job")
+    assert "driver.control('pause', 'before', 'Fetch_Page', 2, null).alreadyStarted();" in apex
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "this.applyWhileJob(item, jobId, 'Queued', null);" in driver
+    assert "this.recorder.refuseDuplicates = true;" in driver
+    assert "'a resume while the job still runs should enqueue no second job'" in driver
+
+
+def test_every_step_run_is_asserted_to_run_as_the_starter_and_relays_are_counted() -> None:
+    apex = _render("relay_keeps_the_user")
+    for number in range(6):
+        assert (
+            f"Assert.areEqual(UserInfo.getUserId(), stepRuns[{number}].Ran_As__c, "
+            f"'step run {number + 1} should run as the user who started the run');"
+        ) in apex
+    assert "Assert.areEqual(1, driver.relayBatches()," in apex
+    assert "Assert.areEqual(0, driver.relayEvents()," in apex
+    assert "Assert.areEqual(0, driver.relayBatches()," in _render("happy_path")
+
+
+def test_failed_bookkeeping_is_scripted_per_job_and_the_recorder_tries_are_asserted() -> None:
+    apex = _render("recorder_after_failed_save")
+    assert "driver.failBookkeeping(1, 3);" in apex
+    assert "driver.failBookkeeping(2, 1);" in apex
+    assert "Assert.areEqual(new List<Integer>{ 1, 2, 4, 1 }, driver.recorderDelays," in apex
+    assert "Assert.areEqual(new List<Integer>{  }, driver.recorderDelays," in _render("happy_path")
+    driver = render_apex_tests([])["SfScn_Driver.cls"]
+    assert "attempt.stepName = 'S'.repeat(81);" in driver
+    assert "this.recorder.recorders[index].execute(null);" in driver

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from stepforce.cli.main import main
+from stepforce.generator.plan_document import current_resource
 from tests.conftest import REPO
 
 SPEC = REPO / "tests" / "scenarios" / "specs" / "invoice_sync.yaml"
@@ -207,13 +208,11 @@ def test_simulate_scenarios_emits_apex_tests_with_plans(run: Run, tmp_path: Path
     data = json.loads(stdout)
     assert data["scenarios"] == [{"name": "happy_path", "problems": []}]
     names = sorted(Path(p).name for p in data["apexFiles"] if p.endswith(".cls"))
-    assert names == [
-        "SfPlan_Sim_Invoice_Sync.cls",
-        "SfPlan_Sim_Invoice_Sync_Tests.cls",
-        "SfScn_Driver.cls",
-        "SfScn_happy_path_Tests.cls",
-    ]
+    assert names == ["SfScn_Driver.cls", "SfScn_happy_path_Tests.cls"]  # no plan is Apex
     assert (out / "classes" / "SfScn_happy_path_Tests.cls").is_file()
+    resources = sorted(Path(p).name for p in data["apexFiles"] if "staticresources" in p)
+    assert f"{current_resource('Sim_Invoice_Sync')}.resource" in resources
+    assert len(resources) == 4  # latest and pinned version, each with its metadata
 
 
 def test_with_plans_needs_emit(run: Run) -> None:

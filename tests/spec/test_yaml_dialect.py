@@ -262,3 +262,35 @@ def test_an_impossible_redrive_date_is_refused_as_the_org_would_naming_the_optio
         "--input",
         "inputs.d: expected Date, got Text '2026-02-30'",
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "written", "message"),
+    [
+        ("Number", '"１２"', "'１２' is not a Number (write its digits as 0-9)"),
+        ("DateTime", '"２０２６-01-01"', "'２０２６-01-01' is not a DateTime"),
+        ("Date", '"２０２６-01-01"', "'２０２６-01-01' is not a Date (YYYY-MM-DD)"),
+        ("DateTime", '"２０２６-01-01T10:00:00Z"', "is not a DateTime (2026-11-25T10:00:00Z)"),
+    ],
+)
+def test_non_ascii_digits_are_refused_at_their_line_as_apex_would(
+    tmp_path: Path, declared: str, written: str, message: str
+) -> None:
+    """Python reads "１２" as 12 (Decimal, fromisoformat); Apex's Decimal.valueOf and its date
+    parsing take ASCII digits only, so the spec refuses them where they are written."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "orchestration: Wide\n"
+        f"inputs:\n  v: {{type: {declared}, default: {written}}}\n"
+        "steps:\n  - name: A\n    apex: Foo\n    inputs: {x: $input.v}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli("validate", str(path))
+    assert code == 2, (out, err)
+    assert "spec.yaml:3:" in err, err
+    assert message in err, err
+    assert "internal error" not in err
+
+
+def test_an_exponent_number_is_a_yaml_1_2_float_read_exactly() -> None:
+    assert one_literal("{n: 1.5e3}") == Decimal("1.5e3")

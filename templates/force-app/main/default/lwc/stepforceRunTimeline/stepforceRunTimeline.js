@@ -43,7 +43,7 @@ const FINISHED = new Set(["Succeeded", "Failed", "Cancelled"]);
 
 export default class StepforceRunTimeline extends LightningElement {
   @api recordId;
-  run;
+  firstPage;
   allowedActions = [];
   loadError;
   busy = false;
@@ -55,6 +55,10 @@ export default class StepforceRunTimeline extends LightningElement {
   timer;
   signature;
   disconnected = false;
+  // Step Runs of the pages after the first (GET runs/{id} pages them like REST does); kept
+  // while the first page is polled again.
+  laterSteps = [];
+  laterNext;
 
   @wire(getRecord, { recordId: "$recordId", fields: [STARTER_FIELD] })
   starterRecord;
@@ -81,7 +85,7 @@ export default class StepforceRunTimeline extends LightningElement {
   async load() {
     this.stopPolling();
     try {
-      const view = await getRunView({ runId: this.recordId });
+      const view = await getRunView({ runId: this.recordId, stepsAfter: null });
       const signature = view.run + view.allowedActions.join(",");
       // Unchanged: wait longer next time; changed: look again soon.
       this.delay =
@@ -89,7 +93,7 @@ export default class StepforceRunTimeline extends LightningElement {
           ? Math.min(this.delay * 2, MAX_DELAY_MS)
           : FIRST_DELAY_MS;
       this.signature = signature;
-      this.run = JSON.parse(view.run);
+      this.firstPage = JSON.parse(view.run);
       this.allowedActions = view.allowedActions;
       this.loadError = undefined;
     } catch (error) {
@@ -112,6 +116,48 @@ export default class StepforceRunTimeline extends LightningElement {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+  }
+
+  /** The first page with the later pages' steps appended. */
+  get run() {
+    if (!this.firstPage) {
+      return undefined;
+    }
+    if (this.laterSteps.length === 0) {
+      return this.firstPage;
+    }
+    return {
+      ...this.firstPage,
+      steps: [...this.firstPage.steps, ...this.laterSteps],
+      stepsNext: this.laterNext,
+      stepsTruncated: Boolean(this.laterNext)
+    };
+  }
+
+  get hasMoreSteps() {
+    return Boolean(this.run && this.run.stepsTruncated);
+  }
+
+  get moreStepsLabel() {
+    const run = this.run;
+    return `Load more steps (${run.steps.length} of ${run.stepsTotal} shown)`;
+  }
+
+  async handleMoreSteps() {
+    this.busy = true;
+    try {
+      const view = await getRunView({
+        runId: this.recordId,
+        stepsAfter: this.run.stepsNext
+      });
+      const page = JSON.parse(view.run);
+      this.laterSteps = [...this.laterSteps, ...page.steps];
+      this.laterNext = page.stepsTruncated ? page.stepsNext : undefined;
+    } catch (error) {
+      this.toast("Could not load more steps", errorMessage(error), "error");
+    } finally {
+      this.busy = false;
     }
   }
 

@@ -1,0 +1,1 @@
+"""``stepforce doctor``: prove the engine's platform assumptions in a real org (docs/doctor.md)."""
