@@ -364,6 +364,16 @@ class StepforceClient:
     # -- schedules ------------------------------------------------------------------------
     # The runtime's schedules routes (custom permission Stepforce_Schedule; no Author Apex).
 
+    def scheduled_jobs(self, name: str) -> list[sched.ScheduledJob]:
+        """CronTrigger records of the scheduled job ``name``, of any class (one SOQL call; the
+        user needs to see setup objects). The routes below list only cron starts, so this is
+        how the sweeper's schedule (``StepforceSweeper``) is found."""
+        url = self.transport.data_url + "query/"
+        params = {"q": sched.cron_trigger_query(name)}
+        result = self.transport.request("GET", url, params=params, idempotent=True)
+        records = result.body.get("records", []) if isinstance(result.body, dict) else []
+        return [sched.ScheduledJob.from_record(r) for r in records]
+
     def _schedules(self, method: str, **kwargs: Any) -> Any:
         try:
             # Not repeated: a second schedule after a lost answer would be a name in use (409)

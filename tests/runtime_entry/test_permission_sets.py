@@ -1,8 +1,8 @@
-"""The Stepforce permission sets against the runtime on disk.
+"""The Stepforce permission sets and custom permissions against the runtime on disk.
 
 No Salesforce tool checks that a permission set still covers every class and field after the
-runtime grows, or that the operator set stays short of deleting run history; these tests do
-(docs/runtime.md, "Permission sets").
+runtime grows, that no set lets a user write run state by hand, or that each set grants exactly
+its custom permissions; these tests do (docs/security.md, docs/runtime.md "Permission sets").
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ from lxml import etree
 DEFAULT = Path(__file__).resolve().parents[2] / "templates" / "force-app" / "main" / "default"
 NS = {"md": "http://soap.sforce.com/2006/04/metadata"}
 RUN_OBJECTS = ("Stepforce_Run__c", "Stepforce_Step_Run__c")
-# Engine bookkeeping an operator may read but never set by hand.
-# The plan version a run is pinned to: only the engine (system mode) sets or moves it,
-# admins included (docs/engine.md, "Plan documents").
-PINNED_VERSION = "Stepforce_Run__c.Plan_Version__c"
-OPERATOR_READ_ONLY = {
-    "Stepforce_Run__c.Job_Id__c",
-    "Stepforce_Run__c.Context_File_Id__c",
-    PINNED_VERSION,
+SETS = ("Stepforce_Admin", "Stepforce_Operator", "Stepforce_Starter")
+#: The custom permissions each set grants (docs/security.md, "Permission sets").
+CUSTOM_PERMISSIONS = {
+    "Stepforce_Admin": {
+        "Stepforce_Start",
+        "Stepforce_Control",
+        "Stepforce_Admin",
+        "Stepforce_Schedule",
+    },
+    "Stepforce_Operator": {"Stepforce_Start", "Stepforce_Control", "Stepforce_Schedule"},
+    "Stepforce_Starter": {"Stepforce_Start"},
 }
-# An audit record nobody may rewrite, admins included: the user each attempt ran as.
-READ_ONLY_FOR_ALL = {"Stepforce_Step_Run__c.Ran_As__c", PINNED_VERSION}
+#: Sets that read every run (View All); the starter reads the runs it owns.
+VIEW_ALL = {"Stepforce_Admin": True, "Stepforce_Operator": True, "Stepforce_Starter": False}
 
 
 def _permission_set(name: str) -> etree._Element:
@@ -82,11 +85,27 @@ def _class_access(root: etree._Element) -> set[str]:
     }
 
 
+def _custom_permissions(root: etree._Element) -> set[str]:
+    return {
+        cp.findtext("md:name", namespaces=NS) or ""
+        for cp in root.findall("md:customPermissions", NS)
+        if cp.findtext("md:enabled", namespaces=NS) == "true"
+    }
+
+
+def _user_permissions(root: etree._Element) -> set[str]:
+    return {
+        up.findtext("md:name", namespaces=NS) or ""
+        for up in root.findall("md:userPermissions", NS)
+        if up.findtext("md:enabled", namespaces=NS) == "true"
+    }
+
+
 def test_admin_can_use_every_runtime_class() -> None:
     assert _class_access(_permission_set("Stepforce_Admin")) == _classes_on_disk()
 
 
-@pytest.mark.parametrize("name", ["Stepforce_Admin", "Stepforce_Operator"])
+@pytest.mark.parametrize("name", SETS)
 def test_every_class_a_permission_set_names_exists(name: str) -> None:
     assert _class_access(_permission_set(name)) <= _classes_on_disk()
 
@@ -99,53 +118,72 @@ def test_operator_can_call_the_rest_resource_the_console_and_the_flow_action() -
     }
 
 
-@pytest.mark.parametrize("obj", RUN_OBJECTS)
-def test_admin_reads_every_field_and_edits_all_but_the_audit_ones(obj: str) -> None:
-    granted = _field_permissions(_permission_set("Stepforce_Admin"))
-    for field in _permissible_fields(obj):
-        assert granted.get(field) == (True, field not in READ_ONLY_FOR_ALL), field
-
-
-@pytest.mark.parametrize("obj", RUN_OBJECTS)
-def test_operator_reads_every_field_and_edits_only_what_a_start_sets(obj: str) -> None:
-    granted = _field_permissions(_permission_set("Stepforce_Operator"))
-    for field in _permissible_fields(obj):
-        editable = obj == "Stepforce_Run__c" and field not in OPERATOR_READ_ONLY
-        assert granted.get(field) == (True, editable), field
-
-
-def test_operator_sees_every_run_but_cannot_delete_one() -> None:
-    operator = _permission_set("Stepforce_Operator")
-    assert _object_permissions(operator, "Stepforce_Run__c") == {
-        "allowCreate": True,
-        "allowDelete": False,
-        "allowEdit": True,
-        "allowRead": True,
-        "modifyAllRecords": False,
-        "object": False,
-        "viewAllRecords": True,
+def test_starter_can_call_the_rest_resource_and_the_flow_action() -> None:
+    assert _class_access(_permission_set("Stepforce_Starter")) == {
+        "StepforceRestResource",
+        "StepforceStartRunAction",
     }
-    assert _object_permissions(operator, "Stepforce_Step_Run__c") == {
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("obj", RUN_OBJECTS)
+def test_every_set_reads_every_run_field_and_edits_none(name: str, obj: str) -> None:
+    """Engine-owned state: no user can write a run or step run field by hand (FLS)."""
+    granted = _field_permissions(_permission_set(name))
+    for field in _permissible_fields(obj):
+        assert granted.get(field) == (True, False), field
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("obj", RUN_OBJECTS)
+def test_no_set_may_create_edit_or_delete_runs(name: str, obj: str) -> None:
+    assert _object_permissions(_permission_set(name), obj) == {
         "allowCreate": False,
         "allowDelete": False,
         "allowEdit": False,
         "allowRead": True,
         "modifyAllRecords": False,
         "object": False,
-        "viewAllRecords": True,
+        "viewAllRecords": VIEW_ALL[name],
     }
 
 
-@pytest.mark.parametrize("name", ["Stepforce_Admin", "Stepforce_Operator"])
-def test_both_sets_may_publish_start_events(name: str) -> None:
+@pytest.mark.parametrize("name", SETS)
+def test_each_set_grants_exactly_its_custom_permissions(name: str) -> None:
+    assert _custom_permissions(_permission_set(name)) == CUSTOM_PERMISSIONS[name]
+
+
+def test_every_granted_custom_permission_is_defined() -> None:
+    defined = {
+        p.name.removesuffix(".customPermission-meta.xml")
+        for p in (DEFAULT / "customPermissions").glob("*.customPermission-meta.xml")
+    }
+    assert set().union(*CUSTOM_PERMISSIONS.values()) == defined
+
+
+def test_only_the_starter_set_goes_without_api_enabled() -> None:
+    """A Flow-only starter needs no API access; a REST caller gets API Enabled elsewhere."""
+    assert _user_permissions(_permission_set("Stepforce_Admin")) == {"ApiEnabled"}
+    assert _user_permissions(_permission_set("Stepforce_Operator")) == {"ApiEnabled"}
+    assert _user_permissions(_permission_set("Stepforce_Starter")) == set()
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_set_may_publish_start_events(name: str) -> None:
     start = _object_permissions(_permission_set(name), "Stepforce_Start__e")
     assert (start["allowCreate"], start["allowRead"]) == (True, True)
 
 
-def test_nobody_may_publish_relay_events_by_hand() -> None:
-    for name in ("Stepforce_Admin", "Stepforce_Operator"):
-        relay = _object_permissions(_permission_set(name), "Stepforce_Relay__e")
-        assert not relay.get("allowCreate", False), name
+@pytest.mark.parametrize("name", SETS)
+def test_nobody_may_publish_relay_events_by_hand(name: str) -> None:
+    relay = _object_permissions(_permission_set(name), "Stepforce_Relay__e")
+    assert not relay.get("allowCreate", False), name
+
+
+def test_the_apex_checks_name_the_custom_permissions_the_sets_grant() -> None:
+    access = (DEFAULT / "classes" / "StepforceAccess.cls").read_text()
+    for name in ("Stepforce_Start", "Stepforce_Control", "Stepforce_Admin"):
+        assert f"= '{name}';" in access, name
 
 
 @pytest.mark.parametrize("name", ["Stepforce_Admin", "Stepforce_Operator"])

@@ -84,16 +84,16 @@ def test_every_user_mode_call_of_a_test_runs_inside_system_run_as(path: Path) ->
 def test_the_guard_sees_the_entry_point_tests() -> None:
     """The check above is not vacuous: it finds the tests that start, read and control runs."""
     counts = {path.stem: len(_user_mode_tests(path)) for path in TEST_CLASSES}
-    assert counts["StepforceService_Tests"] == 26
+    assert counts["StepforceService_Tests"] == 28
     assert counts["StepforceRestResource_Tests"] == 11
     assert counts["StepforceRestHostile_Tests"] == 4
     assert counts["StepforceRestPaging_Tests"] == 7
-    assert counts["StepforceStartRunAction_Tests"] == 3
-    assert counts["StepforceScheduledStart_Tests"] == 4
+    assert counts["StepforceStartRunAction_Tests"] == 4
+    assert counts["StepforceScheduledStart_Tests"] == 5
     assert counts["StepforceSweeper_Tests"] == 7
     assert counts["StepforcePlatform_Tests"] == 3
     assert counts["StepforceStarter_Tests"] == 5
-    assert counts["StepforcePermissions_Tests"] == 4
+    assert counts["StepforcePermissions_Tests"] == 9
     assert counts["StepforceEngine_Tests"] == 0, "the engine's tests run in system mode"
 
 
@@ -108,3 +108,4 @@ def test_test_users_are_made_apart_from_the_tests_record_dml() -> None:
     assert "return userWith(ADMIN_PERMISSION_SET);" in support
     assert "public static final String ADMIN_PERMISSION_SET = 'Stepforce_Admin';" in support
     assert "public static final String OPERATOR_PERMISSION_SET = 'Stepforce_Operator';" in support
+    assert "public static final String STARTER_PERMISSION_SET = 'Stepforce_Starter';" in support
