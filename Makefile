@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT := build/demo
 
-.PHONY: demo test lint types pytest clean
+.PHONY: demo test lint types pytest console-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,22 @@ types: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint types pytest
+# The console's LWC bundles (templates/force-app/.../lwc): Jest with sfdx-lwc-jest and
+# @sa11y/jest, then ESLint with @salesforce/eslint-config-lwc. npm installs once (stamp).
+CONSOLE := console
+CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed
+
+$(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CONSOLE_STAMP)
+
+console-test: $(CONSOLE_STAMP)
+	cd $(CONSOLE) && npx sfdx-lwc-jest -- --runInBand
+	$(CONSOLE)/node_modules/.bin/eslint -c $(CONSOLE)/eslint.config.js \
+		templates/force-app/main/default/lwc $(CONSOLE)/tests
+
+# console-test first: it installs console/node_modules, which the browser check uses.
+test: lint types console-test pytest
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

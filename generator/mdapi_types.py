@@ -25,6 +25,7 @@ SIMPLE_TYPES: dict[str, tuple[str, str, str]] = {
     ".layout-meta.xml": ("Layout", "layouts", ".layout"),
     ".tab-meta.xml": ("CustomTab", "tabs", ".tab"),
     ".app-meta.xml": ("CustomApplication", "applications", ".app"),
+    ".flexipage-meta.xml": ("FlexiPage", "flexipages", ".flexipage"),
     ".customPermission-meta.xml": ("CustomPermission", "customPermissions", ".customPermission"),
     ".remoteSite-meta.xml": ("RemoteSiteSetting", "remoteSiteSettings", ".remoteSite"),
     ".namedCredential-meta.xml": ("NamedCredential", "namedCredentials", ".namedCredential"),

@@ -316,3 +316,11 @@ def test_custom_object_sequence_in_the_wsdl_is_ascii_ordered() -> None:
     assert "fields" in names
     assert "sharingModel" in names
     assert names == sorted(names)
+
+
+def test_flexipages_convert_to_flexipages_folder(project: Path) -> None:
+    # Metadata API Developer Guide, FlexiPage: suffix .flexipage in the flexipages folder.
+    _write(project / SRC / "flexipages" / "Run_Page.flexipage-meta.xml", "<FlexiPage/>\n")
+    package = build_mdapi_package(project, "62.0")
+    assert package.files["flexipages/Run_Page.flexipage"] == b"<FlexiPage/>\n"
+    assert package.members["FlexiPage"] == ["Run_Page"]

@@ -110,9 +110,16 @@ def test_every_class_a_permission_set_names_exists(name: str) -> None:
     assert _class_access(_permission_set(name)) <= _classes_on_disk()
 
 
-@pytest.mark.parametrize("name", ["Stepforce_Operator", "Stepforce_Starter"])
-def test_operator_and_starter_can_call_the_rest_resource_and_the_flow_action(name: str) -> None:
-    assert _class_access(_permission_set(name)) == {
+def test_operator_can_call_the_rest_resource_the_console_and_the_flow_action() -> None:
+    assert _class_access(_permission_set("Stepforce_Operator")) == {
+        "StepforceConsoleController",
+        "StepforceRestResource",
+        "StepforceStartRunAction",
+    }
+
+
+def test_starter_can_call_the_rest_resource_and_the_flow_action() -> None:
+    assert _class_access(_permission_set("Stepforce_Starter")) == {
         "StepforceRestResource",
         "StepforceStartRunAction",
     }
@@ -177,3 +184,22 @@ def test_the_apex_checks_name_the_custom_permissions_the_sets_grant() -> None:
     access = (DEFAULT / "classes" / "StepforceAccess.cls").read_text()
     for name in ("Stepforce_Start", "Stepforce_Control", "Stepforce_Admin"):
         assert f"= '{name}';" in access, name
+
+
+@pytest.mark.parametrize("name", ["Stepforce_Admin", "Stepforce_Operator"])
+def test_the_console_app_and_its_tabs_are_visible(name: str) -> None:
+    root = _permission_set(name)
+    apps = {
+        (a.findtext("md:application", namespaces=NS), a.findtext("md:visible", namespaces=NS))
+        for a in root.findall("md:applicationVisibilities", NS)
+    }
+    tabs = {
+        (t.findtext("md:tab", namespaces=NS), t.findtext("md:visibility", namespaces=NS))
+        for t in root.findall("md:tabSettings", NS)
+    }
+    assert apps == {("Stepforce", "true")}
+    assert tabs == {
+        ("Stepforce_Overview", "Visible"),
+        ("Stepforce_Run__c", "Visible"),
+        ("Stepforce_Step_Run__c", "Visible"),
+    }

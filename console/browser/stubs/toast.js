@@ -1,0 +1,5 @@
+export class ShowToastEvent extends CustomEvent {
+  constructor(toast) {
+    super("lightning__showtoast", { bubbles: true, composed: true, detail: toast });
+  }
+}
