@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT := build/demo
 
-.PHONY: demo test lint types pytest console-test clean
+.PHONY: demo test lint types pytest console-test browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,16 @@ console-test: $(CONSOLE_STAMP)
 	$(CONSOLE)/node_modules/.bin/eslint -c $(CONSOLE)/eslint.config.js \
 		templates/force-app/main/default/lwc $(CONSOLE)/tests
 
+# Debian's Chromium for the console's browser check (tests/console/test_browser.py), when
+# missing; apt-get needs root (as on CI and the build machines), else the test says what to do.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+	  echo "chromium is missing: apt-get install chromium (the console's browser check needs it)"
+
 # console-test first: it installs console/node_modules, which the browser check uses.
-test: lint types console-test pytest
+test: lint types console-test browser pytest
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
