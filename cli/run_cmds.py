@@ -17,6 +17,7 @@ from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json, stdout_is_terminal
 from stepforce.cli.run_inputs import parse_inputs, read_inputs_file
 from stepforce.errors import RunFailedError, StillRunningError
+from stepforce.runtime_client.analysis import step_logs
 from stepforce.runtime_client.auth import OrgOptions, resolve_org
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.models import Run
@@ -281,11 +282,12 @@ def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> N
     Example:
       stepforce run logs a01xx0000012345AAA --step Fetch_Page -o dev
     """
-    logs = _client(org, as_json).logs(run_id, step)
+    run = _client(org, as_json).get_run(run_id)
+    logs = step_logs(run, step)
     if as_json:
         emit_json(run_view.logs_json(logs))
     else:
-        run_view.print_logs(logs, Console(soft_wrap=True), step)
+        run_view.print_logs(run, logs, Console(soft_wrap=True), step)
 
 
 def _transition_command(action: str, summary: str, example: str) -> click.Command:

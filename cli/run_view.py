@@ -45,6 +45,28 @@ def run_headline(run: Run) -> str:
     return f"Run {run.id} ({run.orchestration}): {run.status}{where}{finishing}"
 
 
+def started_by(run: Run) -> str:
+    """``", started by <id>"`` when the runtime says who asked for the run, else nothing."""
+    return f", started by {run.started_by}" if run.started_by else ""
+
+
+def ran_as_warnings(run: Run) -> list[str]:
+    """One warning per user other than the run's starter that steps ran as, naming the steps.
+
+    An event relay after a refused batch (or a sweeper revival) continues a run as the
+    Automated Process user (or the sweeper's user): those steps' DML, sharing and permissions
+    are that user's, not the starter's (docs/runtime.md, "Chain depth and the relay")."""
+    steps_by_user: dict[str, dict[str, None]] = {}
+    for step_run in run.steps_run_as_others:
+        steps_by_user.setdefault(step_run.ran_as or "", {})[step_run.step] = None
+    return [
+        f"warning: {', '.join(steps)} ran as {user}, not as the run's starter "
+        f"{run.started_by} (an event relay or the sweeper continued the run): their data "
+        "access was that user's"
+        for user, steps in steps_by_user.items()
+    ]
+
+
 def version_move(before: str | None, after: str | None) -> str:
     """What `run retry --latest` did to the run's plan version."""
     if before == after:
@@ -59,7 +81,7 @@ def _now_for(run: Run) -> dt.datetime | None:
 
 def run_table(run: Run) -> Table:
     """The live table: one row per step, its latest attempt and governor use."""
-    table = Table(title=run_headline(run), title_justify="left")
+    table = Table(title=run_headline(run) + started_by(run), title_justify="left")
     for header in ("step", "status", "attempt", "iteration", "duration", "SOQL", "DML", "CPU ms"):
         numeric = header not in ("step", "status")
         table.add_column(header, justify="right" if numeric else "left", no_wrap=not numeric)
@@ -119,9 +141,18 @@ def print_summary(run: Run, console: Console) -> None:
             )
     for flag in limit_flags(run):
         console.print(f"warning: {flag.message()}", markup=False)
+    _print_ran_as_warning(run, console)
 
 
-def print_logs(logs: list[StepLog], console: Console, step: str | None = None) -> None:
+def _print_ran_as_warning(run: Run, console: Console) -> None:
+    for warning in ran_as_warnings(run):
+        console.print(warning, markup=False)
+
+
+def print_logs(run: Run, logs: list[StepLog], console: Console, step: str | None = None) -> None:
+    """Every attempt of ``logs`` (the steps of ``run``), under the run's headline and starter;
+    an attempt that ran as another user than the starter says as whom."""
+    console.print(run_headline(run) + started_by(run), markup=False)
     if not logs:
         console.print(f"No attempt of step {step} yet." if step else "No step has run yet.")
     for log in logs:
@@ -134,12 +165,15 @@ def print_logs(logs: list[StepLog], console: Console, step: str | None = None) -
                 f"{took}, started {_time(attempt.started_at)}, job {attempt.job_id or '-'}",
                 markup=False,
             )
+            if run.ran_as_another_user(attempt):
+                console.print(f"    ran as:  {attempt.ran_as}", markup=False)
             if attempt.inputs:
                 console.print(f"    inputs:  {_compact(attempt.inputs)}", markup=False)
             if attempt.outputs:
                 console.print(f"    outputs: {_compact(attempt.outputs)}", markup=False)
             if attempt.error:
                 console.print(f"    error:   {attempt.error}", markup=False)
+    _print_ran_as_warning(run, console)
 
 
 def logs_json(logs: list[StepLog]) -> list[dict[str, Any]]:

@@ -34,6 +34,14 @@ def parse_time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def same_record_id(left: str, right: str) -> bool:
+    """Whether two Salesforce ids name the same record: an 18-character id is the 15-character
+    (case-sensitive) one plus a 3-character checksum, so a 15 and an 18 compare on 15."""
+    if len(left) != len(right) and {len(left), len(right)} == {15, 18}:
+        return left[:15] == right[:15]
+    return left == right
+
+
 def _int(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
@@ -109,6 +117,9 @@ class StepRun:
     finished_at: dt.datetime | None
     limits: StepLimits
     raw: dict[str, Any] = field(repr=False, compare=False)
+    #: The id of the User the attempt ran as (``ranAs``); None for attempts recorded before
+    #: the runtime had the field, and from runtimes older than it.
+    ran_as: str | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StepRun:
@@ -128,6 +139,7 @@ class StepRun:
             finished_at=parse_time(data.get("finishedAt")),
             limits=StepLimits.from_json(data.get("limits")),
             raw=dict(data),
+            ran_as=_str(data.get("ranAs")),
         )
 
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
@@ -168,6 +180,9 @@ class Run:
     #: The plan document version the run is pinned to; None for a compiled plan and from
     #: runtimes older than this field.
     plan_version: str | None = None
+    #: The id of the User who asked for the run (``startedBy``; for trigger ``Event`` the
+    #: event's publisher); None from runtimes older than this field.
+    started_by: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Run:
@@ -194,6 +209,7 @@ class Run:
                 steps_next=_str(data.get("stepsNext")),
                 steps_io=data.get("stepsIo") is not False,
                 plan_version=_str(data.get("planVersion")),
+                started_by=_str(data.get("startedBy")),
             )
         except (TypeError, ValueError, AttributeError) as error:
             raise OrgError(f"the org's Run JSON could not be read: {error}") from error
@@ -227,6 +243,18 @@ class Run:
         """Paused with no job left to move it: only a resume changes it now. A paused run whose
         step was still running when the pause came has a job, and can still end."""
         return self.is_paused and self.job_id is None
+
+    def ran_as_another_user(self, step_run: StepRun) -> bool:
+        """Whether ``step_run`` ran as another user than the run's starter (an event relay or
+        a sweeper revival continued the run); False when either side is unknown."""
+        if not step_run.ran_as or not self.started_by:
+            return False
+        return not same_record_id(step_run.ran_as, self.started_by)
+
+    @property
+    def steps_run_as_others(self) -> tuple[StepRun, ...]:
+        """The step runs that ran as another user than the run's starter, oldest first."""
+        return tuple(s for s in self.steps if self.ran_as_another_user(s))
 
     def duration(self, now: dt.datetime | None = None) -> dt.timedelta | None:
         """finished - started; for a run still going, ``now`` - started."""

@@ -30,6 +30,11 @@ VERSIONS = [
     {"label": "Winter '26", "url": "/services/data/v65.0", "version": "65.0"},
 ]
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+# User ids (18 characters, key prefix 005) for the runtime's startedBy and ranAs: the user who
+# started a run, and the Automated Process user an event relay continues a run as when no
+# PlatformEventSubscriberConfig names one (docs/runtime.md, "Chain depth and the relay").
+STARTER = "0055g00000StartAAA"
+AUTOMATED_PROCESS = "0055g00000AutoPAAA"
 
 
 def iso(moment: dt.datetime) -> str:
@@ -48,11 +53,14 @@ def step_json(
     limits: dict[str, int] | None = None,
     error: str | None = None,
     outputs: dict[str, Any] | None = None,
+    ran_as: str | None = STARTER,
 ) -> dict[str, Any]:
+    """A StepRun as docs/runtime.md ("REST API") documents it; ``ran_as=None`` leaves the
+    ``ranAs`` key out, as a runtime older than the field does."""
     started = T0 + dt.timedelta(seconds=start)
     used = {"soql": 3, "dml": 1, "cpuMs": 420, "heapBytes": 150_000, "callouts": 0}
     used.update(limits or {})
-    return {
+    data: dict[str, Any] = {
         "id": f"a025g00000S{index:02d}{attempt}{iteration}AA",
         "step": step,
         "index": index,
@@ -68,6 +76,9 @@ def step_json(
         "finishedAt": iso(started + dt.timedelta(seconds=seconds)),
         "limits": used,
     }
+    if ran_as is not None:
+        data["ranAs"] = ran_as
+    return data
 
 
 def run_json(
@@ -81,7 +92,10 @@ def run_json(
     request_key: str = "key-1",
     with_steps: bool = True,
     job_id: str | None = None,
+    started_by: str | None = STARTER,
 ) -> dict[str, Any]:
+    """A Run as docs/runtime.md ("REST API") documents it; ``started_by=None`` leaves the
+    ``startedBy`` key out, as a runtime older than the field does."""
     data: dict[str, Any] = {
         "id": run_id,
         "orchestration": "Invoice_Sync",
@@ -98,6 +112,8 @@ def run_json(
         else None,
         "jobId": job_id,
     }
+    if started_by is not None:
+        data["startedBy"] = started_by
     if with_steps:
         data["steps"] = steps or []
     return data

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from stepforce.errors import OrgError
-from stepforce.runtime_client.models import Run, RunPage, parse_time
+from stepforce.runtime_client.models import Run, RunPage, parse_time, same_record_id
 
-from .conftest import T0, run_json, step_json
+from .conftest import AUTOMATED_PROCESS, STARTER, T0, run_json, step_json
 
 
 def test_run_with_steps_parses_to_typed_values_with_aware_times() -> None:
@@ -98,3 +98,49 @@ def test_a_run_from_a_runtime_without_job_ids_is_read_as_having_none() -> None:
     data = run_json("Paused")
     del data["jobId"]
     assert Run.from_json(data).waits_for_resume
+
+
+def test_the_starter_and_the_user_each_attempt_ran_as_are_read_from_the_run_json() -> None:
+    steps = [
+        step_json("Fetch_Page", 0),
+        step_json("Fetch_Page", 0, iteration=2, ran_as=AUTOMATED_PROCESS),
+        step_json("Post_Summary", 1, ran_as=AUTOMATED_PROCESS),
+    ]
+    run = Run.from_json(run_json("Succeeded", steps))
+    assert run.started_by == STARTER
+    assert [s.ran_as for s in run.steps] == [STARTER, AUTOMATED_PROCESS, AUTOMATED_PROCESS]
+    assert [(s.step, s.iteration) for s in run.steps_run_as_others] == [
+        ("Fetch_Page", 2),
+        ("Post_Summary", 1),
+    ]
+    assert run.to_json()["startedBy"] == STARTER
+    assert run.to_json()["steps"][1]["ranAs"] == AUTOMATED_PROCESS
+
+
+@pytest.mark.parametrize(
+    ("started_by", "ran_as"),
+    [
+        (None, AUTOMATED_PROCESS),  # a runtime older than startedBy
+        (STARTER, None),  # attempts recorded before ranAs existed
+        (None, None),
+    ],
+)
+def test_a_run_without_starter_or_ran_as_keys_flags_no_step(
+    started_by: str | None, ran_as: str | None
+) -> None:
+    run = Run.from_json(
+        run_json("Running", [step_json("A", 0, ran_as=ran_as)], started_by=started_by)
+    )
+    assert run.started_by == started_by
+    assert run.steps[0].ran_as == ran_as
+    assert run.steps_run_as_others == ()
+
+
+def test_a_15_character_id_names_the_same_user_as_its_18_character_form() -> None:
+    assert same_record_id(STARTER[:15], STARTER)
+    assert same_record_id(STARTER, STARTER[:15])
+    assert not same_record_id(AUTOMATED_PROCESS[:15], STARTER)
+    # 15-character ids are case-sensitive: only the 18-character checksum makes them safe.
+    assert not same_record_id(STARTER[:15], STARTER[:15].lower())
+    run = Run.from_json(run_json("Running", [step_json("A", 0, ran_as=STARTER[:15])]))
+    assert run.steps_run_as_others == ()
