@@ -10,8 +10,12 @@ the case an operator must see.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import responses
+
+from stepforce.cli.run_view import ran_as_warnings
+from stepforce.runtime_client.models import Run
 
 from .conftest import (
     APEX,
@@ -138,3 +142,9 @@ def test_logs_json_keep_each_attempts_ran_as(org: responses.RequestsMock) -> Non
     assert code == 0
     (log,) = json.loads(out)
     assert [a["ranAs"] for a in log["attempts"]] == [STARTER, AUTOMATED_PROCESS]
+
+
+def test_docs_show_the_warning_exactly_as_the_cli_prints_it() -> None:
+    (warning,) = ran_as_warnings(Run.from_json(_relayed_run()))
+    docs = Path(__file__).parents[2] / "docs" / "client.md"
+    assert warning in " ".join(docs.read_text(encoding="utf-8").split())
