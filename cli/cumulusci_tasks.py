@@ -1,5 +1,7 @@
-"""CumulusCI tasks for stepforce: generate, check, deploy (no sf CLI), schedules, start a run,
-doctor.
+"""CumulusCI tasks for stepforce's project side: generate, check, deploy (no sf CLI) and the
+schedules after a deploy. The run-side tasks (start a run, doctor) are in
+``stepforce.cli.cumulusci_run_tasks``; they are importable from here too, so the class paths
+of projects made before the split keep working.
 
 Register them in ``cumulusci.yml`` by ``class_path``::
 
@@ -7,9 +9,9 @@ Register them in ``cumulusci.yml`` by ``class_path``::
       stepforce_deploy:
         class_path: stepforce.cli.cumulusci_tasks.StepforceDeploy
 
-This is the only module of stepforce that imports cumulusci (an optional extra,
-``pip install 'stepforce[cumulusci]'``), and nothing else imports this module: CumulusCI
-loads it by its class path. CumulusCI owns the order of work (options, credentials refresh,
+Only the CumulusCI task modules import cumulusci (an optional extra,
+``pip install 'stepforce[cumulusci]'``), and nothing else imports them: CumulusCI loads them
+by their class paths. CumulusCI owns the order of work (options, credentials refresh,
 ``_run_task``); these classes only translate options and call stepforce's library code.
 """
 
@@ -23,7 +25,6 @@ from typing import Any, ClassVar
 from cumulusci.core.exceptions import (
     ApexTestException,
     CommandException,
-    CumulusCIFailure,
     DeploymentException,
     TaskOptionsError,
 )
@@ -31,56 +32,25 @@ from cumulusci.core.tasks import BaseTask
 from cumulusci.core.utils import process_bool_arg, process_list_arg
 from cumulusci.tasks.salesforce.BaseSalesforceTask import BaseSalesforceTask
 
+from stepforce.cli.cumulusci_run_tasks import StepforceDoctor as StepforceDoctor
+from stepforce.cli.cumulusci_run_tasks import StepforceStartRun as StepforceStartRun
+from stepforce.cli.cumulusci_support import (
+    DEFAULT_GENERATED,
+    DEFAULT_SPECS,
+    as_cumulusci_error,
+    project_api_version,
+    task_connection,
+)
 from stepforce.cli.deploy_cmd import describe
-from stepforce.cli.run_inputs import as_json, parse_value
-from stepforce.errors import StepforceError, StillRunningError, UsageError
+from stepforce.errors import StepforceError
 from stepforce.generator.check import parse_only, run_checks
 from stepforce.generator.generate import generate
 from stepforce.generator.mdapi import build_mdapi_package, source_api_version
-from stepforce.generator.project import DEFAULT_API_VERSION
-from stepforce.generator.scaffold import GENERATED_DIR
 from stepforce.generator.writer import read_deploy_plan
-from stepforce.runtime_client.auth import OrgConnection
-from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.deploy import Deployer, DeployRequest, Poller, TestLevel
 from stepforce.runtime_client.deploy_flow import Lifecycle, deploy_with_lifecycle
 from stepforce.runtime_client.deploy_result import DeployResult, junit_xml, with_sources
-from stepforce.runtime_client.doctor.probes import PROBE_NAMES, PROBES
-from stepforce.runtime_client.doctor.runner import DoctorOrg, run_doctor
-from stepforce.runtime_client.models import Run
 from stepforce.runtime_client.schedule_sync import plan_schedules, reconcile_schedules
-
-DEFAULT_SPECS = "orchestrations/*.yaml"
-DEFAULT_GENERATED = GENERATED_DIR
-DEFAULT_RUN_WAIT_MINUTES = 60.0
-
-
-def _as_cumulusci_error(error: StepforceError) -> Exception:
-    """stepforce's two branches onto CumulusCI's: the user can fix it, or the org said no."""
-    converted: Exception
-    if isinstance(error, UsageError):
-        converted = TaskOptionsError(str(error))
-    elif isinstance(error, StillRunningError):
-        converted = CumulusCIFailure(str(error))
-    else:
-        converted = CommandException(str(error))
-    return converted
-
-
-def _project_api_version(task: Any) -> str:
-    version = task.project_config.project__package__api_version
-    return str(version) if version else DEFAULT_API_VERSION
-
-
-def _connection(task: Any) -> OrgConnection:
-    """The task's org as a stepforce connection; CumulusCI refreshed the token already."""
-    org = task.org_config
-    return OrgConnection(
-        instance_url=str(org.instance_url).rstrip("/"),
-        access_token=str(org.access_token),
-        api_version=_project_api_version(task),
-        source=f"Credentials from the CumulusCI org '{org.name}'.",
-    )
 
 
 class StepforceGenerate(BaseTask):  # type: ignore[misc]  # cumulusci ships no type hints
@@ -104,7 +74,7 @@ class StepforceGenerate(BaseTask):  # type: ignore[misc]  # cumulusci ships no t
             raise TaskOptionsError(f"no spec matches {', '.join(patterns)}")
         sources = process_list_arg(self.options.get("source"))
         out = Path(self.options.get("path") or DEFAULT_GENERATED)
-        version = str(self.options.get("api_version") or _project_api_version(self))
+        version = str(self.options.get("api_version") or project_api_version(self))
         try:
             result = generate(
                 specs,
@@ -113,7 +83,7 @@ class StepforceGenerate(BaseTask):  # type: ignore[misc]  # cumulusci ships no t
                 source_dirs=[Path(s) for s in sources] if sources else None,
             )
         except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
+            raise as_cumulusci_error(error) from error
         for diagnostic in result.diagnostics:
             self.logger.warning(str(diagnostic))
         self.logger.info(f"Generated {', '.join(result.orchestrations)} into {out}")
@@ -143,7 +113,7 @@ class StepforceCheck(BaseTask):  # type: ignore[misc]
         except ValueError as error:
             raise TaskOptionsError(str(error)) from error
         except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
+            raise as_cumulusci_error(error) from error
         for diagnostic in report.diagnostics:
             self.logger.error(str(diagnostic))
         self.return_values = report.to_json()
@@ -200,7 +170,7 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
 
     def _run_task(self) -> None:
         path = Path(self.options.get("path") or DEFAULT_GENERATED)
-        connection = _connection(self)
+        connection = task_connection(self)
         try:
             version = source_api_version(path) or connection.api_version
             package = build_mdapi_package(path, version)
@@ -226,7 +196,7 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
                 on_progress=self._progress,
             )
         except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
+            raise as_cumulusci_error(error) from error
         result = with_sources(
             outcome.result, package.component_map, package.member_map, path.as_posix()
         )
@@ -273,140 +243,16 @@ class StepforceSchedules(BaseSalesforceTask):  # type: ignore[misc]
     def _run_task(self) -> None:
         path = Path(self.options.get("path") or DEFAULT_GENERATED)
         sweeper = process_bool_arg(self.options.get("sweeper", True))
-        connection = _connection(self)
+        connection = task_connection(self)
         deployer = Deployer(connect=connection.salesforce, secrets=connection.secrets)
         try:
             plan = read_deploy_plan(path)
             plan_schedules([], plan)  # names and crons checked before any call
             report = reconcile_schedules(deployer, plan, sweeper=sweeper)
         except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
+            raise as_cumulusci_error(error) from error
         for line in report.lines():
             self.logger.info(line)
         self.return_values = report.to_json()
         if report.error:
             raise CommandException(f"scheduling failed: {report.error}")
-
-
-class StepforceStartRun(BaseSalesforceTask):  # type: ignore[misc]
-    """Start a run of an orchestration in the task's org."""
-
-    task_docs = (
-        "Starts a run over the stepforce REST API and returns its id; with wait, follows it "
-        "and fails the task unless the run succeeds (a paused run fails it too: it starts no "
-        "further step until resumed)."
-    )
-    task_options: ClassVar[dict[str, dict[str, Any]]] = {
-        "orchestration": {"description": "The orchestration's API name.", "required": True},
-        "inputs": {"description": "Run inputs: a mapping, or name:value pairs comma-separated."},
-        "request_key": {"description": "Idempotency key: repeating it returns the same run."},
-        "wait": {"description": "Follow the run until it ends (default False)."},
-        "wait_minutes": {
-            "description": f"With wait: give up after this many minutes "
-            f"(default {DEFAULT_RUN_WAIT_MINUTES:g}; the run goes on)."
-        },
-    }
-
-    def _run_task(self) -> None:
-        inputs = self.options.get("inputs") or {}
-        if isinstance(inputs, str):
-            inputs = _pairs(inputs)
-        if not isinstance(inputs, dict):
-            raise TaskOptionsError("inputs must be a mapping or name:value pairs")
-        # cumulusci.yml is read by CumulusCI (YAML 1.1): its dates become ISO text again.
-        inputs = {str(name): as_json(value) for name, value in inputs.items()}
-        minutes = self._wait_minutes()
-        client = StepforceClient(_connection(self))
-        try:
-            run = client.start_run(
-                str(self.options["orchestration"]),
-                inputs,
-                request_key=self.options.get("request_key"),
-            )
-        except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
-        self.logger.info(f"Started run {run.id} of {run.orchestration}: {run.status}")
-        self.return_values = {"run_id": run.id, "status": run.status}
-        if minutes is not None:
-            self._wait(client, run.id, minutes)
-
-    def _wait_minutes(self) -> float | None:
-        """Minutes to follow the run, or None without ``wait``; checked before the start."""
-        if not process_bool_arg(self.options.get("wait") or False):
-            return None
-        raw = self.options.get("wait_minutes") or DEFAULT_RUN_WAIT_MINUTES
-        try:
-            minutes = float(raw)
-        except (TypeError, ValueError):
-            minutes = 0.0
-        if minutes <= 0:
-            raise TaskOptionsError(f"wait_minutes must be a number of minutes above 0, not {raw!r}")
-        return minutes
-
-    def _wait(self, client: StepforceClient, run_id: str, minutes: float) -> None:
-        def progress(run: Run) -> None:
-            where = f" at {run.current_step}" if run.current_step else ""
-            self.logger.info(f"Run {run.id}: {run.status}{where}")
-
-        try:
-            run = client.watch(run_id, on_update=progress, timeout=minutes * 60)
-        except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
-        self.return_values = {"run_id": run.id, "status": run.status}
-        if run.status != "Succeeded":
-            detail = f": {run.error}" if run.error else ""
-            hint = f" (resume it with: stepforce run resume {run.id})" if run.is_paused else ""
-            raise CommandException(f"Run {run.id} is {run.status}{detail}{hint}")
-
-
-class StepforceDoctor(BaseSalesforceTask):  # type: ignore[misc]
-    """``stepforce doctor`` in the task's org (a scratch org: it deploys the runtime)."""
-
-    task_docs = "Deploys the probe package, runs the probes, removes it; fails on a FAIL/TIMEOUT."
-    task_options: ClassVar[dict[str, dict[str, Any]]] = {
-        "only": {"description": f"Comma-separated probes (default all: {', '.join(PROBE_NAMES)})."},
-        "timeout_minutes": {"description": "Give up after this long (default 10)."},
-        "keep": {"description": "True: leave the probe package in the org."},
-    }
-
-    def _run_task(self) -> None:
-        only = process_list_arg(self.options.get("only")) or list(PROBE_NAMES)
-        unknown = sorted(set(only) - set(PROBE_NAMES))
-        if unknown:
-            raise TaskOptionsError(f"only: unknown probe(s) {', '.join(unknown)}")
-        connection = _connection(self)
-        org = DoctorOrg(
-            StepforceClient(connection),
-            Deployer(connect=connection.salesforce, secrets=connection.secrets),
-            Poller(),
-            self.logger.info,
-        )
-        try:
-            report = run_doctor(
-                org,
-                [p for p in PROBES if p.name in only],
-                timeout_minutes=float(self.options.get("timeout_minutes") or 10),
-                keep=process_bool_arg(self.options.get("keep") or False),
-            )
-        except StepforceError as error:
-            raise _as_cumulusci_error(error) from error
-        for verdict in report.verdicts:
-            self.logger.info(f"{verdict.status} {verdict.probe.name}: {verdict.figure}")
-            for problem in verdict.problems:
-                self.logger.error(f"  {problem}")
-        self.return_values = report.to_json()
-        if report.exit_code:
-            raise CommandException(f"stepforce doctor: exit {report.exit_code} ({report.cleanup})")
-
-
-def _pairs(text: str) -> dict[str, Any]:
-    """``since:2026-11-01,pageSize:200`` -> a dict, each value typed as ``--input`` types it
-    (cli/run_inputs.py: text as written unless JSON true/false/null, "text", list or object;
-    the plan converts it to the declared type)."""
-    pairs: dict[str, Any] = {}
-    for item in process_list_arg(text) or []:
-        name, sep, value = item.partition(":")
-        if not sep or not name.strip():
-            raise TaskOptionsError(f"inputs: {item!r} is not name:value")
-        pairs[name.strip()] = as_json(parse_value(value.strip()))
-    return pairs

@@ -22,7 +22,7 @@ from cumulusci.core.exceptions import (
 from cumulusci.core.flowrunner import FlowCoordinator
 from cumulusci.core.tasks import BaseTask
 
-from stepforce.cli import cumulusci_tasks
+from stepforce.cli import cumulusci_run_tasks, cumulusci_tasks
 from tests.conftest import REPO
 from tests.deploy.conftest import (
     DEPLOY_ID,
@@ -95,6 +95,13 @@ def test_every_task_class_path_imports_a_cumulusci_task(path: Path) -> None:
     for org in config["orgs"]["scratch"].values():
         definition = path.parent / org["config_file"]
         assert json.loads(definition.read_text(encoding="utf-8"))["edition"] == "Developer"
+
+
+@pytest.mark.parametrize("name", ["StepforceStartRun", "StepforceDoctor"])
+def test_class_paths_from_before_the_run_tasks_moved_still_load_the_same_task(name: str) -> None:
+    # Projects made by `stepforce init` before the split name stepforce.cli.cumulusci_tasks.
+    assert getattr(cumulusci_tasks, name) is getattr(cumulusci_run_tasks, name)
+    assert getattr(cumulusci_run_tasks, name).__module__ == "stepforce.cli.cumulusci_run_tasks"
 
 
 @pytest.mark.parametrize("flow", ["dev_org", "ci_feature"])
@@ -232,7 +239,7 @@ def test_start_run_task_posts_the_run_and_returns_its_id(
     }
     mocked.post(f"{INSTANCE}/services/apexrest/stepforce/v1/runs", json=run, status=201)
     task = _task(
-        cumulusci_tasks.StepforceStartRun,
+        cumulusci_run_tasks.StepforceStartRun,
         tmp_path,
         orchestration="Invoice_Sync",
         inputs="since:2026-11-01, pageSize:200",
@@ -320,7 +327,7 @@ def test_start_run_task_with_wait_follows_the_run_and_fails_unless_it_succeeds(
     mocked.post(RUNS_URL, json=_run_json("Queued"), status=201)
     mocked.get(f"{RUNS_URL}/{RUN_ID}", json=final)
     task = _task(
-        cumulusci_tasks.StepforceStartRun, tmp_path, orchestration="Invoice_Sync", wait="True"
+        cumulusci_run_tasks.StepforceStartRun, tmp_path, orchestration="Invoice_Sync", wait="True"
     )
     if raised is None:
         task()
@@ -335,7 +342,7 @@ def test_start_run_task_rejects_a_wait_of_no_time_before_starting(
     tmp_path: Path, mocked: responses.RequestsMock
 ) -> None:
     task = _task(
-        cumulusci_tasks.StepforceStartRun,
+        cumulusci_run_tasks.StepforceStartRun,
         tmp_path,
         orchestration="Invoice_Sync",
         wait="True",
@@ -412,7 +419,7 @@ def test_schedules_task_schedules_the_sweeper_only_when_absent(
 
 def test_doctor_task_refuses_an_unknown_probe_before_calling_the_org(tmp_path: Path) -> None:
     with pytest.raises(TaskOptionsError, match="unknown probe"):
-        _task(cumulusci_tasks.StepforceDoctor, tmp_path, only="sweeper,telepathy")()
+        _task(cumulusci_run_tasks.StepforceDoctor, tmp_path, only="sweeper,telepathy")()
 
 
 def test_doctor_task_deploys_probes_and_returns_the_verdicts(
@@ -432,7 +439,7 @@ def test_doctor_task_deploys_probes_and_returns_the_verdicts(
             body=status_response(status="Succeeded", done=True, deploy_id=deploy_id),
             content_type="text/xml",
         )
-    task = _task(cumulusci_tasks.StepforceDoctor, tmp_path, only="sweeper")
+    task = _task(cumulusci_run_tasks.StepforceDoctor, tmp_path, only="sweeper")
     task()
     assert [p["status"] for p in task.return_values["probes"]] == ["PASS"]
     assert task.return_values["cleanup"] == f"removed (deploy {cleanup_id})"
