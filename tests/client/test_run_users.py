@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import responses
 
 from stepforce.cli.run_view import ran_as_warnings
@@ -81,28 +82,27 @@ def test_status_warns_once_per_other_user_naming_that_users_steps(
     ]
 
 
-def test_status_of_a_run_in_its_starters_chain_has_no_ran_as_column_nor_warning(
-    org: responses.RequestsMock,
+@pytest.mark.parametrize(
+    ("started_by", "ran_as", "headline"),
+    [
+        # Every step in the starter's chain: the starter is named, nothing else is said.
+        (STARTER, STARTER, f"Run {RUN_ID} (Invoice_Sync): Succeeded, started by {STARTER}"),
+        # A runtime older than startedBy and ranAs: nothing is said about users at all.
+        (None, None, f"Run {RUN_ID} (Invoice_Sync): Succeeded\n"),
+    ],
+    ids=["starters-chain", "older-runtime"],
+)
+def test_status_warns_of_no_user_when_no_step_ran_as_another(
+    org: responses.RequestsMock, started_by: str | None, ran_as: str | None, headline: str
 ) -> None:
-    steps = [step_json("Fetch_Page", 0), step_json("Post_Summary", 1, start=10)]
-    org.get(f"{APEX}/{RUN_ID}", json=run_json("Succeeded", steps, current=None))
+    steps = [step_json("Fetch_Page", 0, ran_as=ran_as), step_json("Post", 1, ran_as=ran_as)]
+    run = run_json("Succeeded", steps, current=None, started_by=started_by)
+    org.get(f"{APEX}/{RUN_ID}", json=run)
     code, out, _ = invoke(["run", "status", RUN_ID])
     assert code == 0
-    assert f"started by {STARTER}" in out
+    assert headline in out
     assert "ran as" not in out
     assert "warning" not in out
-
-
-def test_status_from_a_runtime_without_the_fields_says_nothing_about_users(
-    org: responses.RequestsMock,
-) -> None:
-    steps = [step_json("Fetch_Page", 0, ran_as=None)]
-    org.get(f"{APEX}/{RUN_ID}", json=run_json("Succeeded", steps, current=None, started_by=None))
-    code, out, _ = invoke(["run", "status", RUN_ID])
-    assert code == 0
-    assert f"Run {RUN_ID} (Invoice_Sync): Succeeded" in out
-    assert "started by" not in out
-    assert "ran as" not in out
 
 
 def test_status_json_carries_started_by_and_ran_as_as_the_org_sent_them(
