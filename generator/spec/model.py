@@ -1,7 +1,7 @@
 """The typed model of a validated orchestration spec.
 
 This module is the contract between the spec loader/validator (which builds these objects
-from YAML), the Apex generator (which compiles them into a plan class) and the simulator
+from YAML), the generator (which writes them as plan documents) and the simulator
 (which runs them in Python). Everything here is immutable and carries its source location,
 so any later stage can report problems as ``file:line:col``.
 """
