@@ -1,11 +1,11 @@
-"""How fast `stepforce generate` renders big orchestrations, and how big the result is.
+"""How fast `stepforce generate` writes big orchestrations, and how big the result is.
 
-Cases: one orchestration of 1,000 steps (split into part classes of 150 steps, as Apex allows
-1,000,000 characters per class), of 400 steps, and 100 orchestrations of 10 steps. Times are
-for validate + compile + render alone, then the whole generate (render, layout in prettier's
-format, write: the target is under 2 s each) with an empty format cache, a regeneration with
-nothing changed, a generate into a new directory and an mdapi zip; file counts, the largest
-class and the Metadata API zip size are compared with the limits (10,000 files, 39 MB).
+Cases: one orchestration of 1,000 steps, of 400 steps, of 150 steps, and 100 orchestrations
+of 10 steps. A plan is a static resource (JSON), not Apex. Times are for validate + plan
+documents alone, then the whole generate (documents, runtime, write: the target is under 2 s
+each) with an empty format cache, a regeneration with nothing changed, a generate into a new
+directory and an mdapi zip; file counts, the largest plan document and the Metadata API zip
+size are compared with the limits (10,000 files, 5 MB per static resource, 39 MB per zip).
 Run: .venv/bin/python benchmarks/generate_scale.py
 """
 
@@ -18,10 +18,8 @@ import time
 from pathlib import Path
 
 from stepforce.errors import SpecError, UsageError
-from stepforce.generator.compile import compile_plan
 from stepforce.generator.generate import generate
-from stepforce.generator.project import MAX_CLASS_CHARS
-from stepforce.generator.render import render_plan
+from stepforce.generator.plan_document import MAX_RESOURCE_BYTES, plan_resources
 from stepforce.generator.spec import load_spec_text
 
 MAX_FILES = 10_000
@@ -43,17 +41,17 @@ def chain_spec(name: str, steps: int) -> str:
 
 def measure(label: str, specs: dict[str, str]) -> None:
     started = time.perf_counter()
-    rendered: dict[str, str] = {}
+    documents: dict[str, bytes] = {}
     for filename, text in specs.items():
-        rendered.update(render_plan(compile_plan(load_spec_text(text, filename))))
-    render_seconds = time.perf_counter() - started
-    lines = sum(text.count("\n") for text in rendered.values())
-    largest = max(rendered, key=lambda name: len(rendered[name]))
+        documents.update(plan_resources(load_spec_text(text, filename)))
+    build_seconds = time.perf_counter() - started
+    bodies = {n: b for n, b in documents.items() if n.endswith(".resource")}
+    largest = max(bodies, key=lambda name: len(bodies[name]))
     print(f"{label}:")
-    print(f"  render only (validate+compile+render): {render_seconds:.2f} s; {lines:,} Apex lines")
+    print(f"  plan documents only (validate+build): {build_seconds:.2f} s; 0 Apex lines")
     print(
-        f"  largest class before formatting: {largest}, {len(rendered[largest]):,} characters "
-        f"(Apex allows {MAX_CLASS_CHARS:,})"
+        f"  largest plan document: {largest}, {len(bodies[largest]):,} bytes "
+        f"(a static resource holds {MAX_RESOURCE_BYTES:,})"
     )
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -73,7 +71,7 @@ def _write_and_package(paths: list[Path], root: Path) -> None:
     result = generate(paths, root / "out", source_dirs=[])
     write_seconds = time.perf_counter() - started
     files = sum(1 for p in (root / "out").rglob("*") if p.is_file())
-    largest = max((root / "out").rglob("SfPlan*.cls"), key=lambda p: p.stat().st_size)
+    plan_classes = list((root / "out").rglob("SfPlan*.cls"))
     started = time.perf_counter()
     generate(paths, root / "out", source_dirs=[])
     again_seconds = time.perf_counter() - started
@@ -88,19 +86,18 @@ def _write_and_package(paths: list[Path], root: Path) -> None:
     zip_seconds = time.perf_counter() - started
     formatted = "laid out as prettier prints it" if result.formatted else "NOT FORMATTED"
     verdict = "ok" if write_seconds < 2 else "SLOWER THAN 2 s"
-    print(f"  full generate (render, {formatted}, write): {write_seconds:.2f} s ({verdict})")
+    print(f"  full generate (documents, {formatted}, write): {write_seconds:.2f} s ({verdict})")
     print(f"  regenerate with nothing changed: {again_seconds:.2f} s (layout skipped)")
     print(f"  generate into a new directory: {fresh_seconds:.2f} s")
     print(f"  files in project: {files:,} of {MAX_FILES:,} allowed per deploy")
-    chars = len(largest.read_text(encoding="utf-8"))
-    print(f"  largest class formatted: {largest.name}, {chars:,} characters")
+    print(f"  plan classes generated: {len(plan_classes)} (a plan is data)")
     print(f"  mdapi zip: {zip_text} (limit {MAX_ZIP_BYTES:,} B = 39 MB), {zip_seconds:.2f} s")
 
 
 def main() -> int:
     measure("1 orchestration x 1,000 steps", {"big.yaml": chain_spec("Big_Chain", 1000)})
     measure("1 orchestration x 400 steps", {"big.yaml": chain_spec("Big_Chain", 400)})
-    measure("1 orchestration x 150 steps (one class)", {"big.yaml": chain_spec("Big_Chain", 150)})
+    measure("1 orchestration x 150 steps", {"big.yaml": chain_spec("Big_Chain", 150)})
     many = {f"o{n}.yaml": chain_spec(f"Chain_{n}", 10) for n in range(100)}
     measure("100 orchestrations x 10 steps", many)
     return 0

@@ -1,7 +1,8 @@
 """The Python layout against prettier-plugin-apex on random specs: differences and speed.
 
-Renders the plans and tests of N random valid specs (tests/layout/random_specs.py: names and
-texts of every length, every input type, repeats, descriptions), formats them with prettier
+Renders the Apex generate still writes for N random valid specs (their schedule scripts;
+tests/layout/random_specs.py: names and texts of every length, every input type) and every
+scenario's Apex test class (tests/scenarios), formats them with prettier
 (the check's script, installed into the tools cache if missing) and with the Python layout,
 and prints how many classes differ (the first differences in full), how many the layout left
 to prettier, and the time each took.
@@ -20,9 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stepforce.generator.apex_format import prettier_available, prettier_format
 from stepforce.generator.apex_layout.batch import layout_all
-from stepforce.generator.compile import compile_plan
-from stepforce.generator.render import render_plan
+from stepforce.generator.plan_document import schedule_input_values
+from stepforce.generator.schedule_script import schedule_script
+from stepforce.generator.simulate.apex_scenarios import render_apex_tests
+from stepforce.generator.simulate.scenarios import load_scenario
 from stepforce.generator.spec import load_spec_text
+from tests.conftest import REPO
 from tests.layout.random_specs import random_spec
 
 SHOWN = 3
@@ -37,8 +41,12 @@ def main(argv: list[str]) -> int:
         return 1
     sources: dict[str, str] = {}
     for seed in range(first, first + count):
-        for name, text in render_plan(compile_plan(load_spec_text(random_spec(seed), "r"))).items():
-            sources[f"{seed}_{name}"] = text
+        orch = load_spec_text(random_spec(seed), "r")
+        script = schedule_script(orch, schedule_input_values(orch)[0])
+        if script is not None:
+            sources[f"{seed}_schedule_{orch.name}.apex"] = script
+    scenarios = [load_scenario(p) for p in sorted((REPO / "tests/scenarios").glob("*.yaml"))]
+    sources.update(render_apex_tests(scenarios))
     started = time.perf_counter()
     expected, ran = prettier_format(sources)
     prettier_seconds = time.perf_counter() - started

@@ -56,7 +56,7 @@ from stepforce.runtime_client.schedule_sync import plan_schedules, reconcile_sch
 class StepforceGenerate(BaseTask):  # type: ignore[misc]  # cumulusci ships no type hints
     """Validate orchestration specs and write the Salesforce project they compile to."""
 
-    task_docs = "Runs `stepforce generate`: specs -> runtime + plan classes as an sfdx project."
+    task_docs = "Runs `stepforce generate`: specs -> runtime + plan documents as an sfdx project."
     task_options: ClassVar[dict[str, dict[str, Any]]] = {
         "specs": {
             "description": f"Spec files or globs, comma-separated (default {DEFAULT_SPECS})."

@@ -134,7 +134,7 @@ def prettier_available(*, install: bool = True) -> tuple[str, Path] | None:
 def format_apex(sources: Mapping[str, str]) -> tuple[dict[str, str], bool]:
     """``(formatted sources, whether every Apex file is formatted)``.
 
-    Keys are bare file names (``SfPlan_X.cls``, ``schedule_X.apex``). Each class is laid out
+    Keys are bare file names (``SfScn_X_Tests.cls``, ``schedule_X.apex``). Each class is laid out
     in Python; the few the layout does not model go to :func:`prettier_format`.
     """
     result = dict(sources)

@@ -32,27 +32,6 @@ APEX_TYPE = {
     Scalar.DATETIME: "Datetime",
     Scalar.ID: "Id",
 }
-_COERCE_NAME = {
-    Scalar.TEXT: "Text",
-    Scalar.NUMBER: "Number",
-    Scalar.BOOLEAN: "Boolean",
-    Scalar.DATE: "Date",
-    Scalar.DATETIME: "Datetime",
-    Scalar.ID: "Id",
-}
-_INT_MAX = 2**31 - 1
-
-
-class SampleId(str):
-    """A sample Id for generated tests: written as ``sampleId(n)`` (a helper of the test class)
-    rather than an id literal, which PMD rightly flags as a hard-coded id."""
-
-    seed: int
-
-    def __new__(cls, seed: int) -> SampleId:
-        made = super().__new__(cls, _id18(f"001{seed:012d}"))
-        made.seed = seed
-        return made
 
 
 class LiteralError(ValueError):
@@ -62,12 +41,6 @@ class LiteralError(ValueError):
 def apex_type(vtype: ValueType) -> Apex:
     scalar = APEX_TYPE[vtype.scalar]
     return Apex(f"List<{scalar}>" if vtype.is_list else scalar)
-
-
-def coerce_method(vtype: ValueType) -> Apex:
-    """``StepforceCoerce.toDate`` / ``StepforceCoerce.toDateList`` ..."""
-    suffix = "List" if vtype.is_list else ""
-    return Apex(f"StepforceCoerce.to{_COERCE_NAME[vtype.scalar]}{suffix}")
 
 
 def coerce(value: LiteralValue, vtype: ValueType) -> LiteralValue:
@@ -172,9 +145,6 @@ def apex_literal(value: LiteralValue, vtype: ValueType) -> Apex:
 
 
 def _scalar_literal(value: LiteralValue, scalar: Scalar) -> Apex:
-    if isinstance(value, SampleId) and scalar in (Scalar.TEXT, Scalar.ID):
-        sample_id = f"sampleId({value.seed})"
-        return Apex(sample_id if scalar is Scalar.ID else f"String.valueOf({sample_id})")
     if scalar in (Scalar.TEXT, Scalar.ID) and isinstance(value, str):
         return apex_string(value)
     if scalar is Scalar.BOOLEAN and isinstance(value, bool):
@@ -242,33 +212,3 @@ def json_value(value: LiteralValue) -> object:
     if isinstance(value, Decimal):
         return Decimal(plain_decimal(value))  # exact digits: never a float
     return value
-
-
-def _id18(id15: str) -> str:
-    """The case-safe 18-character form of a 15-character Salesforce id."""
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-    suffix = ""
-    for start in range(0, 15, 5):
-        chunk = id15[start : start + 5]
-        bits = sum(1 << i for i, char in enumerate(chunk) if char.isupper())
-        suffix += alphabet[bits]
-    return id15 + suffix
-
-
-def sample(vtype: ValueType, seed: int) -> LiteralValue:
-    """A distinct, typed sample value (``seed`` tells samples apart, so a mis-wired
-    reference in a generated test picks up the wrong value and fails)."""
-    if vtype.is_list:
-        return [sample(ValueType(vtype.scalar), seed), sample(ValueType(vtype.scalar), seed + 1)]
-    scalar = vtype.scalar
-    if scalar is Scalar.TEXT:
-        return f"sample-{seed}"
-    if scalar is Scalar.NUMBER:
-        return Decimal(f"{seed}.5")
-    if scalar is Scalar.BOOLEAN:
-        return seed % 2 == 0
-    if scalar is Scalar.DATE:
-        return dt.date(2026, 1 + seed % 12, 1 + seed % 28)
-    if scalar is Scalar.DATETIME:
-        return dt.datetime(2026, 1 + seed % 12, 1 + seed % 28, seed % 24, 30, 0, tzinfo=dt.UTC)
-    return SampleId(seed)

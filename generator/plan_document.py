@@ -34,7 +34,6 @@ from stepforce.apex_text import unsafe_character
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
 from stepforce.generator import literals
-from stepforce.generator.compile import schedule_input_values
 from stepforce.generator.spec.model import (
     Binding,
     InputDecl,
@@ -52,6 +51,8 @@ FORMAT = 1
 VERSION_DIGITS = 24
 #: Static resource of the version a run is pinned to, and of an orchestration's latest plan.
 VERSION_RESOURCE_PREFIX = "SfPlanV_"
+#: A static resource holds up to 5 MB ("Access Static Resources", LWC Developer Guide).
+MAX_RESOURCE_BYTES = 5 * 1024 * 1024
 CURRENT_RESOURCE_PREFIX = "SfPlan_"
 
 
@@ -187,6 +188,32 @@ class _Builder:
         return {"cron": schedule.cron, "inputs": inputs}
 
 
+def schedule_input_values(
+    orch: Orchestration,
+) -> tuple[dict[str, object], list[tuple[Location, str, str]]]:
+    """The schedule's run inputs as JSON values (coerced to their declared types), and the
+    problems found: (location, message, spec path) of each input that is not a literal run
+    input or does not fit its type. The plan document, the schedule script and ``deploy``
+    get the same values."""
+    values: dict[str, object] = {}
+    problems: list[tuple[Location, str, str]] = []
+    for binding in orch.schedule.inputs if orch.schedule else ():
+        path = f"schedule.inputs.{binding.target}"
+        decl = orch.input(binding.target)
+        if not isinstance(binding.value, Literal) or decl is None:
+            problems.append(
+                (binding.location, "a schedule input must be a literal run input", path)
+            )
+            continue
+        try:
+            values[binding.target] = literals.json_value(
+                literals.coerce(binding.value.value, decl.type)
+            )
+        except literals.LiteralError as error:
+            problems.append((binding.location, str(error), path))
+    return values, problems
+
+
 def _stored(value: object) -> Any:
     """A JSON context value as the document stores it: Numbers as plain decimal text."""
     if isinstance(value, list):
@@ -238,6 +265,18 @@ def plan_resources(orchestration: Orchestration) -> dict[str, bytes]:
     only spec text in the XML is the orchestration's validated name, XML-escaped."""
     document = plan_document(orchestration)
     body = document_text(document).encode("utf-8")
+    if len(body) > MAX_RESOURCE_BYTES:
+        steps = len(orchestration.steps)
+        fits = int(MAX_RESOURCE_BYTES / (len(body) / max(1, steps)))
+        where = orchestration.location
+        message = (
+            f"the plan document would have {len(body):,} bytes for {steps} steps; a static "
+            f"resource holds {MAX_RESOURCE_BYTES:,}. Split the orchestration: about {fits} "
+            "steps like these fit in one plan"
+        )
+        if not where.file:
+            where = Location(orchestration.source_file)
+        raise SpecError([Diagnostic(where, message, path="steps", source="generate")])
     version = str(document["version"])
     files: dict[str, bytes] = {}
     for name, latest in (

@@ -1,5 +1,6 @@
-"""Assemble a complete sfdx project in memory: runtime, generated plans, step sources,
-``sfdx-project.json`` and ``manifest/package.xml``. Writing it is ``writer``'s job."""
+"""Assemble a complete sfdx project in memory: runtime, plan documents (static resources),
+step sources, schedule scripts, ``sfdx-project.json`` and ``manifest/package.xml``. Writing
+it is ``writer``'s job. No orchestration becomes Apex: the runtime interprets its plan."""
 
 from __future__ import annotations
 
@@ -13,22 +14,19 @@ from pathlib import Path
 from lxml import etree
 
 from stepforce.deploy_plan import DeployPlan, PlannedSchedule, next_plan
-from stepforce.diagnostics import Diagnostic, Location, errors_only
+from stepforce.diagnostics import Diagnostic, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.apex_format import format_apex
-from stepforce.generator.compile import compile_plan, schedule_input_values
 from stepforce.generator.mdapi import package_xml
 from stepforce.generator.mdapi_types import CODE_TYPES, OBJECT_CHILDREN, SIMPLE_TYPES
-from stepforce.generator.plan_document import plan_resources
-from stepforce.generator.render import render_plan
+from stepforce.generator.plan_document import plan_resources, schedule_input_values
+from stepforce.generator.schedule_script import schedule_script, script_name
 from stepforce.generator.sources import SourceIndex, cross_check
 from stepforce.generator.spec.model import Orchestration
 from stepforce.generator.writer import digest, read_deploy_plan, read_manifest
 
 #: Every org in service accepts API 62.0 (Winter '25); newer orgs accept it too.
 DEFAULT_API_VERSION = "62.0"
-#: Salesforce's limit on the characters of one Apex class (Apex governor limits).
-MAX_CLASS_CHARS = 1_000_000
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 SFDX_PROJECT = "sfdx-project.json"
 PACKAGE_XML = "manifest/package.xml"
@@ -126,37 +124,25 @@ def build_project(
     for rel, content in runtime_files().items():
         project.add(f"{package}/{rel}", content, "runtime")
     rendered: dict[str, str] = {}
-    origin: dict[str, tuple[Orchestration, int]] = {}
     classes: dict[str, tuple[str, ...]] = {}
     schedules: list[PlannedSchedule] = []
     for orch in orchestrations:
         project.diagnostics.extend(cross_check(orch, index))
-        view = compile_plan(orch)
-        files = render_plan(view)
-        classes[orch.name] = tuple(
-            sorted(n.removesuffix(".cls") for n in files if n.endswith(".cls"))
-        )
-        if orch.schedule is not None:
-            inputs, _problems = schedule_input_values(orch)  # compile_plan reported them
-            schedules.append(PlannedSchedule(orch.name, orch.schedule.cron, inputs))
-        rendered.update(files)
-        origin.update(dict.fromkeys(files, (orch, len(orch.steps))))
-        for part in view.parts:  # a part class holds only its own steps
-            origin[f"{part.class_name}.cls"] = (orch, len(part.steps))
-            origin[f"{part.test_class_name}.cls"] = (orch, len(part.steps))
-        _copy_sources(project, orch, index, out_dir, package)
-        for name, content in plan_resources(orch).items():
+        classes[orch.name] = ()  # a plan is data: no Apex class per orchestration
+        for name, content in plan_resources(orch).items():  # SpecError for unwritable values
             project.add(f"{package}/main/default/staticresources/{name}", content, "plan")
+        if orch.schedule is not None:
+            inputs, _problems = schedule_input_values(orch)  # plan_resources reported them
+            schedules.append(PlannedSchedule(orch.name, orch.schedule.cron, inputs))
+            script = schedule_script(orch, inputs)
+            if script is not None:
+                rendered[script_name(orch.name)] = script
+        _copy_sources(project, orch, index, out_dir, package)
     if errors_only(project.diagnostics):
         raise SpecError(project.diagnostics, "the specs do not match their step sources")
-    _check_sizes(rendered, origin)  # before prettier: formatting only makes classes longer
     formatted = _format(project, rendered, out_dir, package)
-    _check_sizes(formatted, origin)
     for name, text in sorted(formatted.items()):
-        path = generated_path(name, package)
-        project.add(path, text.encode("utf-8"), "generated plan")
-        if name.endswith(".cls"):
-            project.add(f"{path}-meta.xml", apex_class_meta(api_version), "plan")
+        project.add(generated_path(name, package), text.encode("utf-8"), "schedule script")
     project.deploy_plan = _deploy_plan(out_dir, package, classes, tuple(schedules))
     project.add(SFDX_PROJECT, sfdx_project_json(package, api_version), "project")
     project.add(PACKAGE_XML, _package_xml(project, out_dir, package, api_version), "manifest")
@@ -183,30 +169,8 @@ def _deploy_plan(
     return next_plan(previous, classes, schedules, removed)
 
 
-def _check_sizes(sources: dict[str, str], origin: dict[str, tuple[Orchestration, int]]) -> None:
-    """Apex refuses a class over 1,000,000 characters: say so now, not at deploy time.
-
-    Plans of more than ``PART_SIZE`` steps are split into part classes, so only steps of
-    several thousand characters each (dozens of inputs) can still overflow a class."""
-    problems = []
-    for name, text in sorted(sources.items(), key=lambda item: (-len(item[1]), item[0])):
-        if name.endswith(".cls") and len(text) > MAX_CLASS_CHARS:
-            orch, steps = origin[name]
-            per_step = len(text) / max(1, steps)
-            fits = int(MAX_CLASS_CHARS / per_step)
-            message = (
-                f"the generated {name} would have {len(text):,} characters for {steps} steps; "
-                f"Apex allows {MAX_CLASS_CHARS:,} per class. Split the orchestration or make "
-                f"its steps smaller: about {fits} steps like these fit in one class"
-            )
-            where = orch.location if orch.location.file else Location(orch.source_file)
-            problems.append(Diagnostic(where, message, path="steps", source="generate"))
-    if problems:
-        raise SpecError(problems, "an orchestration is too large for one Apex class")
-
-
 def generated_path(name: str, package: str) -> str:
-    """Where a rendered file goes: classes in the package, anonymous Apex under scripts/."""
+    """Where a rendered file goes: anonymous Apex under scripts/, classes in the package."""
     if name.endswith(".apex"):
         return f"scripts/apex/{name}"
     return f"{package}/main/default/classes/{name}"

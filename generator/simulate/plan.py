@@ -1,4 +1,4 @@
-"""The Python twin of a generated plan class (``StepforcePlan`` in docs/engine.md).
+"""The Python twin of the plan the runtime interprets (``StepforcePlan`` in docs/engine.md).
 
 ``prepare_inputs``, ``resolve_inputs``, ``coerce_outputs`` and ``is_complete`` do what the
 generated Apex methods of the same names do, with the coercion table of :mod:`.coerce`. All

@@ -129,7 +129,7 @@ TABLES: dict[str, tuple[Key, ...]] = {
         Key(
             "orchestration",
             Name("orchestration name", MAX_ORCHESTRATION_NAME),
-            "API name of the orchestration; the generated plan class is SfPlan_<name>.",
+            "API name of the orchestration (at most 80 characters); the run's Orchestration__c.",
             required=True,
         ),
         Key("description", Text(), "What the orchestration does, for people."),

@@ -1,7 +1,7 @@
 """The typed model of a validated orchestration spec.
 
 This module is the contract between the spec loader/validator (which builds these objects
-from YAML), the Apex generator (which compiles them into a plan class) and the simulator
+from YAML), the generator (which writes them as plan documents) and the simulator
 (which runs them in Python). Everything here is immutable and carries its source location,
 so any later stage can report problems as ``file:line:col``.
 """
@@ -237,16 +237,8 @@ class Orchestration:
     def input(self, name: str) -> InputDecl | None:
         return next((i for i in self.inputs if i.name == name), None)
 
-    @property
-    def plan_class(self) -> str:
-        """The Apex class the generator writes for this orchestration (see docs/engine.md)."""
-        return plan_class_name(self.name)
 
-
-PLAN_CLASS_PREFIX = "SfPlan_"
-#: Apex class names are at most 40 characters; the plan's test class adds "_Tests".
-MAX_ORCHESTRATION_NAME = 40 - len(PLAN_CLASS_PREFIX) - len("_Tests")
-
-
-def plan_class_name(orchestration: str) -> str:
-    return PLAN_CLASS_PREFIX + orchestration
+#: A plan is data, found by a hash of the name, so the name is bounded only by where it is
+#: stored: the Run's and the start event's Orchestration__c (Text(80)). The scheduled job
+#: ``Stepforce <name>`` (90 characters) fits CronJobDetail.Name (255): see docs/engine.md.
+MAX_ORCHESTRATION_NAME = 80

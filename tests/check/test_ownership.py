@@ -14,10 +14,15 @@ from stepforce.generator.check.ownership import (
 from stepforce.generator.check.prettier import UNFORMATTED
 from stepforce.generator.check.project import load_project
 from stepforce.generator.generate import generate
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.scaffold import GENERATED_DIR, project_files, write_new_files
 
 CLASSES = "force-app/main/default/classes"
-PLAN = f"{CLASSES}/SfPlan_Example_Countdown.cls"
+#: A generated Apex file (plans are static resources now; the runtime is generated Apex).
+PLAN = f"{CLASSES}/StepforceStarter.cls"
+DOCUMENT = (
+    f"force-app/main/default/staticresources/{current_resource('Example_Countdown')}.resource"
+)
 COPY = f"{CLASSES}/CountdownStep.cls"
 
 
@@ -39,6 +44,7 @@ def test_the_manifest_tells_generated_files_from_copies_of_the_users_sources(
 ) -> None:
     owners = load_ownership(_generated_project(tmp_path))
     assert owners.generated(PLAN)
+    assert owners.generated(DOCUMENT)
     assert owners.generated(f"{CLASSES}/StepforceEngine.cls")
     assert owners.owns(COPY)
     assert not owners.generated(COPY)

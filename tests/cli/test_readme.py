@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from stepforce.cli.main import cli
 from stepforce.cli.spec_cmds import NEXT_COMMANDS
 from stepforce.generator.ci_workflow import ci_files
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.scaffold import GENERATED_DIR, project_files
 from tests.conftest import EXAMPLES, REPO
 
@@ -72,7 +73,9 @@ def test_the_opening_example_validates_and_generates_against_the_bundled_sources
     assert generated.exit_code == 0, generated.output
     assert "warning" not in generated.output  # both step sources were found and match
     classes = out / "force-app/main/default"
-    assert (classes / "classes/SfPlan_Invoice_Sync.cls").is_file()
+    plan = f"staticresources/{current_resource('Invoice_Sync')}.resource"
+    assert (classes / plan).is_file()  # the plan is data, no class
+    assert not list((classes / "classes").glob("SfPlan*"))
     assert (classes / "classes/InvoicePager.cls").is_file()
     assert (classes / "flows/Post_Invoice_Summary.flow-meta.xml").is_file()
 
@@ -203,7 +206,9 @@ def _assert_tour(tmp_path: Path, steps: dict[str, Step]) -> None:
     }
     assert user_files == init_files
     classes = project / GENERATED_DIR / "force-app/main/default/classes"
-    assert (classes / "SfPlan_Example_Countdown.cls").is_file()
+    resources = classes.parent / "staticresources"
+    assert (resources / f"{current_resource('Example_Countdown')}.resource").is_file()
+    assert not list(classes.glob("SfPlan*"))
     assert (classes / "StepforceEngine.cls").is_file()
     assert (classes / "CountdownStep.cls").is_file()
     assert f"ok: {GENERATED_DIR} passed" in steps["check"].stderr

@@ -267,7 +267,10 @@ def test_generate_task_writes_the_project_from_spec_globs(tmp_path: Path) -> Non
     task()
     assert task.return_values["orchestrations"] == ["Invoice_Sync"]
     assert (out / "sfdx-project.json").is_file()
-    assert (out / "force-app/main/default/classes/SfPlan_Invoice_Sync.cls").is_file()
+    from stepforce.generator.plan_document import current_resource
+
+    resources = out / "force-app/main/default/staticresources"
+    assert (resources / f"{current_resource('Invoice_Sync')}.resource").is_file()
 
 
 def test_generate_task_without_matching_specs_is_an_options_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from stepforce.cli.generate_cmd import generate_command
 from stepforce.cli.main import main
 from stepforce.errors import SpecError, UsageError
+from stepforce.generator.plan_document import current_resource
 from tests.generate.conftest import SMALL_SPEC, write_spec
 
 
@@ -20,7 +21,10 @@ def test_generate_prints_what_it_created_then_what_is_unchanged(tmp_path: Path) 
     first = CliRunner().invoke(generate_command, [str(spec), "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert "created (" in first.output
-    assert "force-app/main/default/classes/SfPlan_Small_Sync.cls" in first.output
+    plan = f"force-app/main/default/staticresources/{current_resource('Small_Sync')}.resource"
+    assert (out / plan).is_file()
+    assert plan in json.loads((out / ".stepforce/manifest.json").read_text())["files"]
+    assert "classes/SfPlan_" not in first.output  # a plan is data, not a class
     second = CliRunner().invoke(generate_command, [str(spec), "--out", str(out)])
     assert second.exit_code == 0
     assert "0 created, 0 changed, 0 removed" in second.output
@@ -78,7 +82,8 @@ def test_main_exits_2_and_names_the_file_on_a_collision(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = write_spec(tmp_path, "small.yaml", SMALL_SPEC)
-    theirs = tmp_path / "out/force-app/main/default/classes/SfPlan_Small_Sync_Tests.cls"
+    resources = tmp_path / "out/force-app/main/default/staticresources"
+    theirs = resources / f"{current_resource('Small_Sync')}.resource"
     theirs.parent.mkdir(parents=True)
     theirs.write_text("// mine\n")
     with pytest.raises(SystemExit) as exit_info:
@@ -101,16 +106,24 @@ def test_main_reports_spec_problems_as_json(
     assert all(p["file"].endswith("bad.yaml") for p in problems)
 
 
-def test_a_class_left_to_an_uninstallable_prettier_is_written_with_a_note(
+def test_a_script_left_to_an_uninstallable_prettier_is_written_with_a_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from stepforce.generator import apex_format
 
     monkeypatch.setattr(apex_format, "prettier_available", lambda **kwargs: None)
-    spec = Path(__file__).parent / "hostile" / "unicode.yaml"  # its texts hold emoji
+    emoji = "\U0001f680 launch"  # prettier measures an emoji's width with its own tables
+    spec = write_spec(
+        tmp_path,
+        "emoji.yaml",
+        "orchestration: Emoji_Sync\ninputs:\n  note: Text\nsteps:\n  - name: Only\n"
+        "    apex: OnlyStep\n    inputs: {note: $input.note}\n"
+        f'schedule:\n  cron: "0 0 2 * * ?"\n  inputs: {{note: "{emoji}"}}\n',
+    )
     out = tmp_path / "out"
     result = CliRunner().invoke(generate_command, [str(spec), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "written unformatted" in result.stderr
     assert "stepforce check --fix-format" in result.stderr
-    assert (out / "force-app/main/default/classes/SfPlan_Hostile_Unicode.cls").is_file()
+    script = (out / "scripts/apex/schedule_Emoji_Sync.apex").read_text(encoding="utf-8")
+    assert emoji in script

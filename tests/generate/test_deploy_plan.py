@@ -44,11 +44,11 @@ def test_generate_records_each_schedule_and_says_deploy_will_schedule_it(tmp_pat
     ) in result.output
     plan = read_deploy_plan(out)
     assert plan.schedules == (PlannedSchedule("Nightly", "0 30 1 ? * MON-SAT", {"days": 180}),)
-    assert plan.orchestrations == {
-        "Daily": ("SfPlan_Daily", "SfPlan_Daily_Tests"),
-        "Nightly": ("SfPlan_Nightly", "SfPlan_Nightly_Tests"),
-    }
+    # a plan is data: no orchestration owns an Apex class any more
+    assert plan.orchestrations == {"Daily": (), "Nightly": ()}
     script = (out / "scripts/apex/schedule_Nightly.apex").read_text(encoding="utf-8")
+    assert "SfPlan_" not in script  # literals only, no plan class constant
+    assert "  '0 30 1 ? * MON-SAT',\n  'Nightly',\n  '{\"days\":180}'\n" in script
     # The script names the job by the same rule as deploy and `stepforce schedule`.
     assert f"  '{schedule_job_name('Nightly')}',\n" in script
     assert schedule_body(schedule_job_name("Nightly"), "c", "Nightly", {}).startswith(
@@ -56,22 +56,22 @@ def test_generate_records_each_schedule_and_says_deploy_will_schedule_it(tmp_pat
     )
 
 
-def test_removing_a_spec_retires_its_plans_until_it_comes_back(tmp_path: Path) -> None:
+def test_removing_a_spec_unschedules_it_and_retires_no_class(tmp_path: Path) -> None:
     nightly = _spec(tmp_path / "specs", "Nightly", NIGHTLY)
     daily = _spec(tmp_path / "specs", "Daily")
     out = tmp_path / "out"
     generate([nightly, daily], out, source_dirs=[])
     result = CliRunner().invoke(generate_command, [str(daily), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "removed orchestration Nightly: SfPlan_Nightly, SfPlan_Nightly_Tests" in result.output
-    assert "until `stepforce deploy --delete-removed`" in result.output
+    assert "removed orchestration Nightly" not in result.output  # it had no class
     assert "unschedules Nightly's job" in result.output
     plan = read_deploy_plan(out)
-    assert plan.retired == {"Nightly": ("SfPlan_Nightly", "SfPlan_Nightly_Tests")}
+    assert plan.retired == {}
     assert plan.unscheduled == ("Nightly",)
-    # A second run without it keeps both: every org the project is deployed to needs them.
+    # A second run without it keeps the unscheduling: every org the project is deployed to
+    # needs it.
     generate([daily], out, source_dirs=[])
-    assert read_deploy_plan(out).retired == plan.retired
+    assert read_deploy_plan(out).unscheduled == ("Nightly",)
     # Back with its schedule: nothing retired, nothing to unschedule.
     generate([nightly, daily], out, source_dirs=[])
     back = read_deploy_plan(out)

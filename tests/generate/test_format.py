@@ -11,11 +11,13 @@ import pytest
 
 from stepforce.generator import apex_format, format_cache
 from stepforce.generator.apex_format import balanced_groups, prettier_available, prettier_format
-from stepforce.generator.compile import compile_plan
 from stepforce.generator.format_cache import FormatCache
-from stepforce.generator.render import render_plan
-from stepforce.generator.spec import load_spec_text
-from tests.generate.conftest import SMALL_SPEC, spec_with_steps
+from stepforce.generator.plan_document import schedule_input_values
+from stepforce.generator.schedule_script import schedule_script
+from stepforce.generator.simulate.apex_scenarios import render_apex_tests
+from stepforce.generator.simulate.scenarios import load_scenario
+from stepforce.generator.spec import load_spec
+from tests.conftest import EXAMPLES, REPO
 
 needs_prettier = pytest.mark.skipif(
     prettier_available() is None, reason="prettier-plugin-apex is not installed"
@@ -23,8 +25,16 @@ needs_prettier = pytest.mark.skipif(
 
 
 def _sources() -> dict[str, str]:
-    sources = render_plan(compile_plan(load_spec_text(SMALL_SPEC, "small.yaml")))
-    sources.update(render_plan(compile_plan(load_spec_text(spec_with_steps("Chain", 4), "c"))))
+    """Unformatted Apex stepforce generates: scenario test classes and a schedule script."""
+    scenarios = [
+        load_scenario(REPO / "tests" / "scenarios" / f"{name}.yaml")
+        for name in ("happy_path", "retry_then_success")
+    ]
+    sources = render_apex_tests(scenarios)
+    nightly = load_spec(EXAMPLES / "nightly_cleanup.yaml")
+    script = schedule_script(nightly, schedule_input_values(nightly)[0])
+    assert script is not None
+    sources["schedule_Nightly_Cleanup.apex"] = script
     return sources
 
 
@@ -103,7 +113,6 @@ def test_generating_the_examples_needs_no_node_and_no_prettier(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from stepforce.generator.generate import generate
-    from tests.conftest import EXAMPLES
 
     def no_prettier(*args: object, **kwargs: object) -> None:
         raise AssertionError("generate looked for prettier although the layout models it all")
@@ -112,7 +121,9 @@ def test_generating_the_examples_needs_no_node_and_no_prettier(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no node, no java, no npm
     result = generate(sorted(EXAMPLES.glob("*.yaml")), tmp_path / "out", source_dirs=[EXAMPLES])
     assert result.formatted
-    classes = tmp_path / "out/force-app/main/default/classes"
-    plan = (classes / "SfPlan_Invoice_Sync.cls").read_text(encoding="utf-8")
-    # A statement too long for 80 columns, broken the way prettier-plugin-apex breaks it.
-    assert "    result.put(\n      'pageSize',\n      StepforceCoerce.toNumber(\n" in plan
+    script = tmp_path / "out/scripts/apex/schedule_Nightly_Cleanup.apex"
+    # A call too long for 80 columns, broken the way prettier-plugin-apex breaks it.
+    assert (
+        "StepforceScheduledStart.schedule(\n  'Stepforce Nightly_Cleanup',\n"
+        in script.read_text(encoding="utf-8")
+    )

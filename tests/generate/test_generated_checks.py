@@ -82,12 +82,9 @@ steps:
 """
 
 
-def test_a_plan_whose_steps_have_no_outputs_declares_no_unused_variable() -> None:
-    from stepforce.generator.compile import compile_plan
-    from stepforce.generator.render import render_plan
+def test_a_plan_whose_steps_have_no_outputs_stores_empty_outputs() -> None:
+    from stepforce.generator.plan_document import plan_document
     from stepforce.generator.spec import load_spec_text
 
-    plan = render_plan(compile_plan(load_spec_text(NO_OUTPUTS, "n.yaml")))["SfPlan_No_Outputs.cls"]
-    coerce = plan[plan.index("coerceOutputs(") : plan.index("isComplete(")]
-    assert "given" not in coerce
-    assert "return new Map<String, Object>();" in coerce
+    document = plan_document(load_spec_text(NO_OUTPUTS, "n.yaml"))
+    assert [step["outputs"] for step in document["steps"]] == [[], []]

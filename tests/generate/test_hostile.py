@@ -1,9 +1,12 @@
-"""Hostile specs: each fails validation with a located error, or generates code in which the
-payload lives only inside escaped string literals (and round-trips exactly)."""
+"""Hostile specs: each fails validation with a located error, or generates a project in which
+the payload is only data (the plan document's JSON, escaped literals of a schedule script)
+and round-trips exactly; no Apex class holds it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -11,7 +14,9 @@ from lxml import etree
 from stepforce.errors import SpecError
 from stepforce.generator.apex_text import UnsafeTextError, apex_string
 from stepforce.generator.generate import generate
-from stepforce.generator.render import UnsafeRenderError, _finalize
+from stepforce.generator.plan_document import schedule_input_values
+from stepforce.generator.project import runtime_files
+from stepforce.generator.schedule_script import schedule_script
 from stepforce.generator.spec import load_spec
 from tests.generate.apex_lexer import lex
 
@@ -43,27 +48,40 @@ def test_refused_specs_fail_with_a_located_error(tmp_path: Path, name: str) -> N
     assert not (tmp_path / "out").exists()
 
 
+def _json_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _json_strings(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _json_strings(item)]
+    return []
+
+
 @pytest.mark.parametrize(
     "name", sorted(p.name for p in HOSTILE.glob("*.yaml") if p.name not in REFUSED)
 )
-def test_payload_stays_inside_string_literals(tmp_path: Path, name: str) -> None:
+def test_payload_stays_data(tmp_path: Path, name: str) -> None:
     spec = HOSTILE / name
-    generate([spec], tmp_path / "out", source_dirs=[])
-    classes = sorted((tmp_path / "out" / CLASSES).glob("SfPlan_*.cls"))
-    assert len(classes) == 2
-    classes += sorted((tmp_path / "out" / "scripts/apex").glob("*.apex"))
+    out = tmp_path / "out"
+    generate([spec], out, source_dirs=[])
+    # no class is generated from a spec: the classes are the runtime's own, byte for byte
+    runtime = runtime_files()
+    for cls in (out / CLASSES).iterdir():
+        assert cls.read_bytes() == runtime[f"main/default/classes/{cls.name}"], cls.name
+    documents = sorted((out / "force-app/main/default/staticresources").glob("SfPlan*.resource"))
+    assert len(documents) == 2  # the latest plan and its version
     strings: list[str] = []
-    for cls in classes:
-        lexed = lex(cls.read_text(encoding="utf-8"))
-        # A block comment's own closing "*/" is ours; anything else in a comment is not.
-        bodies = [c[2:-2] if c.startswith("/*") else c[2:] for c in lexed.comments]
-        outside = "".join(lexed.code + bodies)
+    for document in documents:
+        strings += _json_strings(json.loads(document.read_text(encoding="utf-8")))
+    for script in sorted((out / "scripts/apex").glob("*.apex")):
+        lexed = lex(script.read_text(encoding="utf-8"))
+        outside = "".join(lexed.code)
         for payload in PAYLOADS:
-            assert payload not in outside, f"{payload!r} outside a string literal in {cls.name}"
-        strings += lexed.strings
+            assert payload not in outside, f"{payload!r} outside a string literal in {script}"
     for text in _spec_texts(spec):
-        assert text in strings, f"{text!r} does not round-trip through a string literal"
-    for xml in (tmp_path / "out").rglob("*.xml"):
+        assert text in strings, f"{text!r} does not round-trip through the plan document"
+    for xml in out.rglob("*.xml"):
         etree.parse(str(xml))  # every XML file stays well-formed
 
 
@@ -87,11 +105,15 @@ def test_apex_string_refuses_nul() -> None:
         apex_string("a\0b")
 
 
-def test_templates_cannot_print_unescaped_text() -> None:
-    with pytest.raises(UnsafeRenderError):
-        _finalize("'); delete [SELECT Id FROM Account]; //")
-    assert _finalize(True) == "true"
-    assert _finalize(3) == "3"
+def test_a_hostile_schedule_input_stays_inside_a_string_literal() -> None:
+    orch = load_spec(HOSTILE / "quotes_and_sql.yaml")
+    inputs, problems = schedule_input_values(orch)
+    assert problems == []
+    script = schedule_script(orch, inputs)
+    assert script is not None
+    lexed = lex(script)
+    assert "delete [SELECT" not in "".join(lexed.code)
+    assert any("'); delete [SELECT Id FROM Account]; //" in text for text in lexed.strings)
 
 
 @pytest.mark.slow
@@ -101,6 +123,5 @@ def test_hostile_output_passes_syntax_and_schema_checks(tmp_path: Path) -> None:
     specs = sorted(p for p in HOSTILE.glob("*.yaml") if p.name not in REFUSED)
     generate(specs, tmp_path / "out", source_dirs=[])
     report = run_checks(tmp_path / "out", offline=True, only={"syntax", "schema"})
-    generated = [d for d in report.errors if "SfPlan_" in d.location.file]
-    assert generated == []
+    assert [str(d) for d in report.errors] == []
     assert {c.name for c in report.checks} == {"syntax", "schema"}

@@ -164,3 +164,15 @@ def test_a_control_character_in_any_text_is_refused_with_its_path() -> None:
     [problem] = raised.value.diagnostics
     assert problem.path == "steps[1].inputs[11].value"  # after the 11 inputs before it
     assert "U+0007" in problem.message
+
+
+def test_a_required_input_with_a_default_is_stored_as_optional_with_the_default() -> None:
+    # docs/spec.md: such an input is never missing; the simulator applies the default too.
+    spec = (
+        "orchestration: Req_Default\ninputs:\n  region: {type: Text, required: true, "
+        "default: EMEA}\nsteps:\n  - name: Only\n    apex: OnlyStep\n"
+        "    inputs: {region: $input.region}\n"
+    )
+    assert _document(spec)["inputs"] == [
+        {"name": "region", "type": "Text", "required": False, "default": "EMEA"}
+    ]

@@ -11,10 +11,15 @@ from lxml import etree
 
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.generate import generate
+from stepforce.generator.plan_document import current_resource
 from stepforce.generator.writer import MANIFEST, write_project
 from tests.generate.conftest import SMALL_SPEC, write_spec
 
 CLASSES = "force-app/main/default/classes"
+RESOURCES = "force-app/main/default/staticresources"
+SMALL = f"{RESOURCES}/{current_resource('Small_Sync')}.resource"
+OTHER = f"{RESOURCES}/{current_resource('Other_Sync')}.resource"
+SCHEDULE = '\nschedule: {cron: "0 0 2 * * ?", inputs: {since: "2026-01-02"}}\n'
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -27,7 +32,8 @@ def test_same_specs_give_byte_identical_projects(tmp_path: Path) -> None:
     generate([spec], tmp_path / "b", source_dirs=[])
     first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     assert first == second
-    assert f"{CLASSES}/SfPlan_Small_Sync.cls" in first
+    assert SMALL in first
+    assert not [path for path in first if path.startswith(f"{CLASSES}/SfPlan")]
     assert f"{CLASSES}/StepforcePlan.cls" in first  # the runtime is part of the project
 
 
@@ -37,22 +43,27 @@ def test_second_run_changes_nothing(tmp_path: Path) -> None:
     again = generate([spec], tmp_path / "out", source_dirs=[])
     assert again.report is not None
     assert again.report.created == again.report.changed == again.report.removed == []
-    assert f"{CLASSES}/SfPlan_Small_Sync.cls" in again.report.unchanged
+    assert SMALL in again.report.unchanged
 
 
 def test_xml_is_written_the_way_salesforce_writes_it(tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
     generate([spec], tmp_path / "out", source_dirs=[], api_version="63.0")
-    meta = (tmp_path / "out" / CLASSES / "SfPlan_Small_Sync.cls-meta.xml").read_bytes()
+    meta = (tmp_path / "out" / f"{SMALL}-meta.xml").read_bytes()
+    version = json.loads((tmp_path / "out" / SMALL).read_bytes())["version"]
     assert meta == (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
-        b'<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n'
-        b"    <apiVersion>63.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n"
+        b'<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        b"    <cacheControl>Private</cacheControl>\n"
+        b"    <contentType>application/json</contentType>\n"
+        b"    <description>stepforce latest " + version.encode() + b" of Small_Sync"
+        b"</description>\n</StaticResource>\n"
     )
     package = etree.fromstring((tmp_path / "out" / "manifest/package.xml").read_bytes())
     members = [m.text for m in package.iter("{http://soap.sforce.com/2006/04/metadata}members")]
-    assert "SfPlan_Small_Sync" in members
-    assert "SfPlan_Small_Sync_Tests" in members
+    assert current_resource("Small_Sync") in members
+    assert f"SfPlanV_{version}" in members
+    assert "SfPlan_Small_Sync" not in members
     project = json.loads((tmp_path / "out" / "sfdx-project.json").read_text())
     assert project["sourceApiVersion"] == "63.0"
 
@@ -70,25 +81,27 @@ def test_renaming_and_removing_update_only_owned_files(tmp_path: Path) -> None:
     result = generate([renamed], out, source_dirs=[])
 
     assert result.report is not None
-    assert f"{CLASSES}/SfPlan_Small_Sync.cls" in result.report.changed
-    assert f"{CLASSES}/SfPlan_Other_Sync.cls" in result.report.removed
-    assert not (out / CLASSES / "SfPlan_Other_Sync.cls").exists()
-    assert "'Summary'" in (out / CLASSES / "SfPlan_Small_Sync.cls").read_text()
+    assert SMALL in result.report.changed
+    assert OTHER in result.report.removed
+    assert not (out / OTHER).exists()
+    assert '"name":"Summary"' in (out / SMALL).read_text()
     assert mine.read_text() == "public with sharing class MyOwnHelper {}\n"
     owned = json.loads((out / MANIFEST).read_text())["files"]
     assert f"{CLASSES}/MyOwnHelper.cls" not in owned
     package = (out / "manifest/package.xml").read_text()
     assert "<members>MyOwnHelper</members>" in package
-    assert "SfPlan_Other_Sync" not in package
+    assert current_resource("Other_Sync") not in package
 
 
 def test_a_path_that_is_not_ours_is_never_overwritten(tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
     out = tmp_path / "out"
-    theirs = out / CLASSES / "SfPlan_Small_Sync.cls"
+    theirs = out / SMALL
     theirs.parent.mkdir(parents=True)
     theirs.write_text("// the user's own class\n")
-    with pytest.raises(UsageError, match=r"SfPlan_Small_Sync\.cls exists and was not") as info:
+    with pytest.raises(
+        UsageError, match=rf"{current_resource('Small_Sync')}\.resource exists and was not"
+    ) as info:
         generate([spec], out, source_dirs=[])
     assert info.value.exit_code == 2
     assert theirs.read_text() == "// the user's own class\n"
@@ -100,7 +113,7 @@ def test_an_owned_file_edited_by_hand_is_not_overwritten(tmp_path: Path) -> None
     spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
     out = tmp_path / "out"
     generate([spec], out, source_dirs=[])
-    plan = out / CLASSES / "SfPlan_Small_Sync.cls"
+    plan = out / SMALL
     plan.write_text("// edited\n")
     changed = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC.replace("50", "60"))
     with pytest.raises(UsageError, match="was edited since stepforce wrote it"):
@@ -118,7 +131,7 @@ def test_an_existing_sfdx_project_is_kept(tmp_path: Path) -> None:
     assert result.report is not None
     assert result.report.kept == ["sfdx-project.json"]
     assert (out / "sfdx-project.json").read_text() == config
-    assert (out / "src/main/default/classes/SfPlan_Small_Sync.cls").is_file()
+    assert (out / SMALL.replace("force-app/", "src/", 1)).is_file()
 
 
 def test_writer_refuses_paths_outside_the_output(tmp_path: Path) -> None:
@@ -140,21 +153,24 @@ def test_mdapi_format_writes_a_deployable_zip(tmp_path: Path) -> None:
     assert result.zip_bytes > 0
     with zipfile.ZipFile(tmp_path / "deploy.zip") as archive:
         names = set(archive.namelist())
-        assert {"package.xml", "classes/SfPlan_Small_Sync.cls"} <= names
-        assert b"<members>SfPlan_Small_Sync</members>" in archive.read("package.xml")
+        plan = current_resource("Small_Sync")
+        assert {"package.xml", f"staticresources/{plan}.resource"} <= names
+        assert not [name for name in names if name.startswith("classes/SfPlan")]
+        assert f"<members>{plan}</members>".encode() in archive.read("package.xml")
     again = generate([spec], tmp_path / "again.zip", source_dirs=[], mdapi=True)
     assert again.zip_path is not None
     assert (tmp_path / "deploy.zip").read_bytes() == (tmp_path / "again.zip").read_bytes()
 
 
-def test_regeneration_skips_prettier_for_unchanged_plans(
+def test_regeneration_skips_prettier_for_unchanged_schedule_scripts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from stepforce.generator import project
 
     specs = tmp_path / "specs"
-    small = write_spec(specs, "small.yaml", SMALL_SPEC)
-    other = write_spec(specs, "other.yaml", SMALL_SPEC.replace("Small_Sync", "Other_Sync"))
+    small = write_spec(specs, "small.yaml", SMALL_SPEC + SCHEDULE)
+    other_spec = SMALL_SPEC.replace("Small_Sync", "Other_Sync") + SCHEDULE
+    other = write_spec(specs, "other.yaml", other_spec)
     generate([small, other], tmp_path / "out", source_dirs=[])
     given: list[set[str]] = []
     from stepforce.generator.apex_format import format_apex as real
@@ -164,26 +180,24 @@ def test_regeneration_skips_prettier_for_unchanged_plans(
         return real(sources)
 
     monkeypatch.setattr(project, "format_apex", spy)
-    write_spec(
-        specs, "other.yaml", SMALL_SPEC.replace("Small_Sync", "Other_Sync").replace("50", "60")
-    )
+    write_spec(specs, "other.yaml", other_spec.replace("2026-01-02", "2026-01-03"))
     result = generate([small, other], tmp_path / "out", source_dirs=[])
-    assert given == [{"SfPlan_Other_Sync.cls", "SfPlan_Other_Sync_Tests.cls"}]
+    assert given == [{"schedule_Other_Sync.apex"}]
     assert result.report is not None
-    assert f"{CLASSES}/SfPlan_Small_Sync.cls" in result.report.unchanged
-    assert f"{CLASSES}/SfPlan_Other_Sync.cls" in result.report.changed
+    assert "scripts/apex/schedule_Small_Sync.apex" in result.report.unchanged
+    assert "scripts/apex/schedule_Other_Sync.apex" in result.report.changed
 
 
-def test_a_class_over_the_apex_size_limit_is_refused(
+def test_a_plan_over_the_static_resource_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stepforce.generator import project
+    from stepforce.generator import plan_document
 
-    monkeypatch.setattr(project, "MAX_CLASS_CHARS", 5_000)
+    monkeypatch.setattr(plan_document, "MAX_RESOURCE_BYTES", 500)
     spec = write_spec(tmp_path / "specs", "small.yaml", SMALL_SPEC)
     with pytest.raises(SpecError, match="Split the orchestration") as info:
         generate([spec], tmp_path / "out", source_dirs=[])
     [problem, *_] = info.value.diagnostics
     assert problem.location.file.endswith("small.yaml")
-    assert "Apex allows 5,000 per class" in problem.message
+    assert "a static resource holds 500" in problem.message
     assert not (tmp_path / "out").exists()

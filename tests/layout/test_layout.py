@@ -202,15 +202,13 @@ def test_refused_classes_go_to_prettier_and_the_rest_do_not(
 
 
 def _classes() -> dict[str, str]:
-    from stepforce.generator.compile import compile_plan
-    from stepforce.generator.render import render_plan
-    from stepforce.generator.spec import load_spec_text
-    from tests.generate.conftest import spec_with_steps
+    from stepforce.generator.simulate.apex_scenarios import render_apex_tests
+    from stepforce.generator.simulate.scenarios import load_scenario
+    from tests.conftest import REPO
 
-    sources: dict[str, str] = {}
-    for number in range(3):
-        spec = spec_with_steps(f"Batch_{number}", 4 + number)
-        sources.update(render_plan(compile_plan(load_spec_text(spec, "b.yaml"))))
+    names = ("happy_path", "retry_then_success", "pause_then_resume")
+    scenarios = [load_scenario(REPO / "tests" / "scenarios" / f"{n}.yaml") for n in names]
+    sources = render_apex_tests(scenarios)
     sources["Emoji.cls"] = "public class Emoji {\n  String s = '\U0001f680';\n}\n"
     return sources
 

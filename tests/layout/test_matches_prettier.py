@@ -1,6 +1,7 @@
 """The Python layout prints what prettier-plugin-apex prints, byte for byte, for everything
-the generator writes: the examples, the hostile specs, every scenario's test class and plan,
-a split 160-step plan and random specs whose names and texts have every length.
+the generator writes as Apex (plans are data, not Apex): every scenario's test class and the
+schedule scripts of the examples, the hostile specs and random specs whose names and texts
+have every length.
 
 Prettier is the reference: it is installed into the tools cache if missing, as `stepforce
 check` does, so this comparison runs wherever CI runs.
@@ -16,24 +17,31 @@ import pytest
 from stepforce.errors import SpecError
 from stepforce.generator.apex_format import prettier_available, prettier_format
 from stepforce.generator.apex_layout import LayoutUnsupported, layout_apex
-from stepforce.generator.compile import compile_plan
-from stepforce.generator.render import render_plan
+from stepforce.generator.plan_document import schedule_input_values
+from stepforce.generator.schedule_script import schedule_script, script_name
 from stepforce.generator.simulate.apex_scenarios import render_apex_tests
 from stepforce.generator.simulate.scenarios import load_scenario
 from stepforce.generator.spec import load_spec_text
 from tests.conftest import EXAMPLES, REPO
-from tests.generate.conftest import spec_with_steps
 from tests.layout.random_specs import random_spec
 
 RANDOM_SPECS = 60
 #: The one generated class the layout leaves to prettier: its spec text holds emoji, whose
 #: width prettier measures with tables of its own.
 EXPECTED_FALLBACKS = {
-    "unicode/SfPlan_Hostile_Unicode.cls",
-    "unicode/SfPlan_Hostile_Unicode_Tests.cls",
     # its fixtures hold emoji, whose width prettier measures with its own tables
     "scenarios/SfScn_error_wording_Tests.cls",
 }
+
+
+def _script(text: str, origin: str) -> dict[str, str]:
+    """The schedule script of a spec (none without a schedule or for a refused spec)."""
+    with contextlib.suppress(SpecError):  # refused hostile specs generate nothing
+        orch = load_spec_text(text, origin)
+        script = schedule_script(orch, schedule_input_values(orch)[0])
+        if script is not None:
+            return {script_name(orch.name): script}
+    return {}
 
 
 def _corpus() -> dict[str, str]:
@@ -48,11 +56,9 @@ def _corpus() -> dict[str, str]:
     )
     for path in specs:
         text = path.read_text(encoding="utf-8")
-        with contextlib.suppress(SpecError):  # refused hostile specs generate no code
-            add(path.stem, render_plan(compile_plan(load_spec_text(text, str(path)))))
-    add("split", render_plan(compile_plan(load_spec_text(spec_with_steps("Split", 160), "s"))))
+        add(path.stem, _script(text, str(path)))
     for seed in range(RANDOM_SPECS):
-        add(f"random{seed}", render_plan(compile_plan(load_spec_text(random_spec(seed), "r"))))
+        add(f"random{seed}", _script(random_spec(seed), "r"))
     scenarios = [load_scenario(p) for p in sorted((REPO / "tests/scenarios").glob("*.yaml"))]
     add("scenarios", render_apex_tests(scenarios))
     return corpus
@@ -86,7 +92,7 @@ def test_every_generated_class_is_laid_out_as_prettier_prints_it(
             unsupported.add(key)
     assert different == []
     assert unsupported == EXPECTED_FALLBACKS
-    assert len(prettier_output) > 150  # the corpus is really there
+    assert len(prettier_output) > 50  # the corpus is really there
 
 
 @pytest.mark.slow
@@ -96,4 +102,4 @@ def test_the_corpus_breaks_lines_so_the_comparison_means_something(
     rewrapped = [
         key for key, (rendered, expected) in prettier_output.items() if rendered != expected
     ]
-    assert len(rewrapped) > 100
+    assert len(rewrapped) > 50

@@ -7,7 +7,6 @@ import re
 from tests.conftest import REPO
 
 CLASSES = REPO / "templates" / "force-app" / "main" / "default" / "classes"
-TEMPLATES = REPO / "generator" / "apex_templates"
 #: Reading or writing a StepDef's flag: `def.callouts`, `step.callouts` ... (not the
 #: per-attempt count `current.callouts`, which is Limits.getCallouts()).
 _FLAG = re.compile(r"\b(?:def|step|stepDef|s)\.callouts\b")
@@ -29,17 +28,7 @@ def test_every_step_may_make_callouts_whatever_the_flag() -> None:
     assert re.search(
         r"class StepforceEngine implements Queueable, Database\.AllowsCallouts", engine
     )
-    uses = {
-        path.name
-        for folder, pattern in ((CLASSES, "*.cls"), (TEMPLATES, "*.j2"))
-        for path in folder.glob(pattern)
-        if _FLAG.search(path.read_text())
-    }
+    uses = {path.name for path in CLASSES.glob("*.cls") if _FLAG.search(path.read_text())}
     # Only where a plan sets the flag (the interpreter reads it from the document into the
     # StepDef): no runtime class branches on it.
-    assert uses == {
-        "StepforceInterpreter.cls",
-        "StepforceTestPlan.cls",
-        "_step_defs.j2",
-        "_step_def_helper.j2",
-    }
+    assert uses == {"StepforceInterpreter.cls", "StepforceTestPlan.cls"}

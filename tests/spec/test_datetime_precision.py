@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stepforce.errors import SpecError
-from stepforce.generator.compile import compile_plan
-from stepforce.generator.render import render_plan
+from stepforce.generator.plan_document import plan_document, schedule_input_values
+from stepforce.generator.schedule_script import schedule_script
 from stepforce.generator.spec import load_spec_text
 
 SPEC = """\
@@ -41,8 +41,10 @@ def test_a_sub_millisecond_datetime_literal_is_refused_with_its_line(where: str,
 
 def test_millisecond_literals_validate_and_generate_exactly() -> None:
     spec = load_spec_text(SPEC.format(default=FINE, literal=FINE, scheduled=FINE), "spec.yaml")
-    sources = render_plan(compile_plan(spec))
-    plan = sources["SfPlan_Precise.cls"]
-    assert "Datetime.newInstance(1795600800660L)" in plan
-    schedule = "".join(text for name, text in sources.items() if name.endswith(".apex"))
-    assert "2026-11-25T10:00:00.660Z" in schedule
+    document = plan_document(spec)
+    assert document["inputs"][0]["default"] == FINE
+    assert document["steps"][0]["inputs"][1]["value"] == FINE
+    assert document["schedule"]["inputs"] == {"at": FINE}
+    schedule = schedule_script(spec, schedule_input_values(spec)[0])
+    assert schedule is not None
+    assert FINE in schedule
