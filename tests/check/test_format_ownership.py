@@ -61,10 +61,13 @@ def test_unformatted_generated_code_fails_and_the_users_own_class_warns(
 ) -> None:
     spec, out = _project_with_an_unformatted_step(tmp_path)
     generate([spec], out)
-    plan = out / CLASSES / "SfPlan_Example_Countdown.cls"
-    edited = "global   static final String ORCHESTRATION"
-    text = plan.read_text(encoding="utf-8")
-    plan.write_text(text.replace("global static final String ORCHESTRATION", edited))
+    # A runtime class: plans are data now, so the runtime is the Apex generate writes.
+    generated = out / CLASSES / "StepforceEngine.cls"
+    original = "public with sharing class StepforceEngine implements"
+    edited = "public   with sharing class StepforceEngine implements"
+    text = generated.read_text(encoding="utf-8")
+    assert original in text
+    generated.write_text(text.replace(original, edited))
     mine = out / CLASSES / "Mine.cls"
     mine.write_text("public with sharing class Mine {  }\n", encoding="utf-8")
     (out / CLASSES / "Mine.cls-meta.xml").write_bytes(
@@ -73,14 +76,14 @@ def test_unformatted_generated_code_fails_and_the_users_own_class_warns(
 
     outcome = run_check(str(out), "--only", "format")
     assert outcome.code == 1
-    assert f"{plan}:" in outcome.stderr
+    assert f"{generated}:" in outcome.stderr
     assert "stepforce generate wrote this file" in outcome.stderr
     assert f"{mine}:1: warning: prettier: not formatted" in outcome.stderr
 
     fixed = run_check(str(out), "--only", "format", "--fix-format")
     assert "format: rewrote 1 Apex file(s)" in fixed.stderr
     assert mine.read_text(encoding="utf-8") == "public with sharing class Mine {\n}\n"
-    assert edited in plan.read_text(encoding="utf-8")  # left as it was
+    assert edited in generated.read_text(encoding="utf-8")  # left as it was
     assert fixed.code == 1  # the edited generated file still fails: regenerate it
 
     strict = run_check(str(out), "--only", "format", "--strict-format")
