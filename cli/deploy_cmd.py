@@ -11,6 +11,7 @@ import click
 
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json
+from stepforce.cli.project_options import junit_option, project_dir_argument
 from stepforce.deploy_plan import DeployPlan
 from stepforce.errors import FailureError, StepforceError, UsageError
 from stepforce.generator.mdapi import MdapiPackage, build_mdapi_package, source_api_version
@@ -122,12 +123,7 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
 
 
 @click.command("deploy")
-@click.argument(
-    "project_dir",
-    metavar="[DIR]",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@project_dir_argument
 @org_options
 @click.option("--check-only", is_flag=True, help="Validate only; change nothing in the org.")
 @click.option(
@@ -148,11 +144,7 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
     help="Minutes to watch before giving up (exit 3; the deploy goes on).",
 )
 @click.option("--status", "status_id", metavar="DEPLOY_ID", help="Watch a deploy started before.")
-@click.option(
-    "--junit",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Apex test results as JUnit XML to this file.",
-)
+@junit_option
 @click.option(
     "--assign-permission-set",
     "permission_sets",

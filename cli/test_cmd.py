@@ -8,6 +8,7 @@ import click
 
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import echo_err, emit_json
+from stepforce.cli.project_options import junit_option, project_dir_argument
 from stepforce.errors import UsageError
 from stepforce.generator.mdapi import package_directories
 from stepforce.runtime_client.apex_tests import (
@@ -101,12 +102,7 @@ def _print_report(run: TestRun) -> None:
 
 
 @click.command("test")
-@click.argument(
-    "project_dir",
-    metavar="[DIR]",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@project_dir_argument
 @org_options
 @click.option(
     "--tests",
@@ -131,11 +127,7 @@ def _print_report(run: TestRun) -> None:
     help="Minutes to wait for the results (exit 3 after; the tests go on in the org).",
 )
 @click.option("--job-id", metavar="ID", help="Collect a test run started before (707...).")
-@click.option(
-    "--junit",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the results as JUnit XML to this file.",
-)
+@junit_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON only.")
 def test_command(
     project_dir: Path,
