@@ -26,13 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
 from simple_salesforce.format import format_soql
 
 from stepforce.apex_text import IDENTIFIER
 from stepforce.errors import FailureError, OrgError, StillRunningError, UsageError
 from stepforce.runtime_client.deploy import Poller
 from stepforce.runtime_client.http import Transport
+from stepforce.runtime_client.junit import JUnitCase, JUnitClassError
+from stepforce.runtime_client.junit import junit_xml as write_junit
 from stepforce.runtime_client.network import UnreachableError
 
 FINISHED = frozenset({"Completed", "Failed", "Aborted"})
@@ -362,43 +363,20 @@ class ApexTestRunner:
 def junit_xml(run: TestRun) -> bytes:
     """The run as JUnit XML: one ``testsuite`` per class, a ``failure`` per failed method and
     an ``error`` case for a class that could not run at all."""
-    root = etree.Element("testsuites", name=f"stepforce test {run.job_id}")
-    by_class: dict[str, list[MethodOutcome]] = {}
-    for test in run.tests:
-        by_class.setdefault(test.class_name, []).append(test)
-    not_run = {item.class_name: item for item in run.classes_not_run}
-    for class_name in sorted(set(by_class) | set(not_run)):
-        tests = by_class.get(class_name, [])
-        suite = etree.SubElement(
-            root,
-            "testsuite",
-            name=class_name,
-            tests=str(len(tests) + (class_name in not_run)),
-            failures=str(sum(1 for t in tests if t.failed)),
-            errors=str(int(class_name in not_run)),
-            skipped=str(sum(1 for t in tests if t.outcome == "Skip")),
-            time=_seconds(sum(t.run_time_ms for t in tests)),
+    cases = [
+        JUnitCase(
+            t.class_name,
+            t.method,
+            Decimal(t.run_time_ms),
+            t.failed,
+            t.outcome,
+            t.message,
+            t.stack_trace,
         )
-        for test in tests:
-            case = etree.SubElement(
-                suite,
-                "testcase",
-                classname=class_name,
-                name=test.method,
-                time=_seconds(test.run_time_ms),
-            )
-            if test.failed:
-                failure = etree.SubElement(case, "failure", message=test.message, type=test.outcome)
-                failure.text = test.stack_trace or test.message
-            elif test.outcome == "Skip":
-                etree.SubElement(case, "skipped")
-        if class_name in not_run:
-            item = not_run[class_name]
-            case = etree.SubElement(suite, "testcase", classname=class_name, name="(class)")
-            error = etree.SubElement(case, "error", message=item.extended_status, type=item.status)
-            error.text = item.extended_status or item.status
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def _seconds(milliseconds: int) -> str:
-    return str((Decimal(milliseconds) / 1000).quantize(Decimal("0.001")))
+        for t in run.tests
+    ]
+    errors = [
+        JUnitClassError(item.class_name, item.status, item.extended_status)
+        for item in run.classes_not_run
+    ]
+    return write_junit(f"stepforce test {run.job_id}", cases, errors)

@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, fromstring, tostring
 
+from stepforce.runtime_client.junit import JUnitCase
+from stepforce.runtime_client.junit import junit_xml as write_junit
+
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _NS = {"md": MD_NS}
 FINISHED_STATUSES = frozenset({"Succeeded", "SucceededPartial", "Failed", "Canceled"})
@@ -335,35 +338,16 @@ def _bool(parent: Element, name: str) -> bool:
 
 def junit_xml(result: DeployResult) -> bytes:
     """The deploy's Apex test results as JUnit XML, one ``testsuite`` per test class."""
-    suites = Element("testsuites", {"name": f"stepforce deploy {result.id}"})
-    by_class: dict[str, list[TestOutcome]] = {}
-    for test in result.tests:
-        by_class.setdefault(test.class_name, []).append(test)
-    for class_name in sorted(by_class):
-        tests = sorted(by_class[class_name], key=lambda t: t.method)
-        suite = SubElement(
-            suites,
-            "testsuite",
-            {
-                "name": class_name,
-                "tests": str(len(tests)),
-                "failures": str(sum(1 for t in tests if not t.passed)),
-                "errors": "0",
-                "time": _seconds(sum((t.time_ms for t in tests), Decimal(0))),
-            },
+    cases = [
+        JUnitCase(
+            t.class_name,
+            t.method,
+            t.time_ms,
+            not t.passed,
+            "Pass" if t.passed else "Fail",
+            t.message,
+            t.stack_trace,
         )
-        for test in tests:
-            case = SubElement(
-                suite,
-                "testcase",
-                {"classname": class_name, "name": test.method, "time": _seconds(test.time_ms)},
-            )
-            if not test.passed:
-                failure = SubElement(case, "failure", {"message": test.message})
-                failure.text = test.stack_trace or test.message
-    body = tostring(suites, encoding="unicode").encode("utf-8")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
-
-
-def _seconds(milliseconds: Decimal) -> str:
-    return str((milliseconds / 1000).quantize(Decimal("0.001")))
+        for t in result.tests
+    ]
+    return write_junit(f"stepforce deploy {result.id}", cases)
