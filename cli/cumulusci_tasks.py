@@ -145,8 +145,11 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             "before the deploy and schedule them again after it."
         },
         "delete_removed": {
-            "description": "True: delete the plan classes of removed orchestrations (refused "
-            "while their runs are active)."
+            "description": "True: delete the latest plans of removed orchestrations, so no new "
+            "run starts them (runs in flight finish on their pinned versions)."
+        },
+        "keep_versions": {
+            "description": "True: do not prune the plan versions no unfinished run uses."
         },
     }
     #: Tests replace this with a poller that never sleeps.
@@ -164,6 +167,7 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
             self.wait_minutes = float(self.options.get("wait_minutes") or 30)
             self.force = process_bool_arg(self.options.get("force") or False)
             self.delete_removed = process_bool_arg(self.options.get("delete_removed") or False)
+            self.keep_versions = process_bool_arg(self.options.get("keep_versions") or False)
             self.unschedule_first = process_bool_arg(self.options.get("unschedule_first") or False)
         except ValueError as error:
             raise TaskOptionsError(f"stepforce_deploy: {error}") from error
@@ -178,12 +182,13 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
                 plan=read_deploy_plan(path),
                 force=self.force,
                 delete_removed=self.delete_removed,
+                prune=not self.keep_versions,
                 unschedule_first=self.unschedule_first and not self.request.check_only,
                 schedules=False,  # stepforce_schedules does it, after assign_permission_sets
             )
             outcome = deploy_with_lifecycle(
                 Deployer(connect=connection.salesforce, secrets=connection.secrets),
-                lambda classes: package.to_zip({"ApexClass": classes}),
+                package.to_zip,
                 self.request,
                 lifecycle,
                 has_apex=package.has_apex(),
@@ -204,9 +209,11 @@ class StepforceDeploy(BaseSalesforceTask):  # type: ignore[misc]
         if junit:
             Path(junit).parent.mkdir(parents=True, exist_ok=True)
             Path(junit).write_bytes(junit_xml(result))
-        for name in outcome.deleted:
-            self.logger.info(f"Deleted removed plan class {name}")
+        for line in outcome.plans.lines() if outcome.plans else ():
+            self.logger.info(line)
         self._finish(result, outcome.request.test_level)
+        if outcome.plans is not None and outcome.plans.retire_error():
+            raise DeploymentException(f"deploy Succeeded, but {outcome.plans.retire_error()}")
 
     def _progress(self, result: DeployResult) -> None:
         self.logger.info(

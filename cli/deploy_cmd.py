@@ -162,8 +162,13 @@ def _load_package(project_dir: Path, status_id: str | None) -> MdapiPackage | No
 @click.option(
     "--delete-removed",
     is_flag=True,
-    help="Delete the plan classes of orchestrations whose spec was removed (after the deploy); "
-    "refused while their runs are Queued, Running or Paused.",
+    help="After the deploy, delete the latest plan of each orchestration whose spec was "
+    "removed, so no new run starts it (runs in flight finish on their pinned versions).",
+)
+@click.option(
+    "--keep-versions",
+    is_flag=True,
+    help="Do not prune the project's plan versions that no unfinished run uses.",
 )
 @click.option(
     "--unschedule-first",
@@ -192,6 +197,7 @@ def deploy_command(
     permission_sets: tuple[str, ...],
     force: bool,
     delete_removed: bool,
+    keep_versions: bool,
     unschedule_first: bool,
     no_sweeper: bool,
     plans_only: bool,
@@ -227,16 +233,15 @@ def deploy_command(
         check_deploy_id(status_id)
     package = _load_package(project_dir, status_id)
     if plans_only:
-        if package is None or status_id or delete_removed:
-            raise UsageError(
-                "--plans-only deploys a project's plans: not with --status, --delete-removed"
-            )
+        if package is None or status_id:
+            raise UsageError("--plans-only deploys a project's plans: not with --status")
         # No Apex changes, so pending Stepforce jobs cannot block it (the preflight is for Apex).
         package, force = package.only_plans(), True
     lifecycle = Lifecycle(
         plan=read_deploy_plan(project_dir) if package is not None else DeployPlan(),
         force=force,
         delete_removed=delete_removed,
+        prune=not keep_versions,
         unschedule_first=unschedule_first,
         sweeper=not no_sweeper and package is not None and package.has_class(SWEEPER_CLASS),
         permission_sets=permission_sets,
@@ -291,7 +296,7 @@ def _run(
         )
     return deploy_with_lifecycle(
         deployer,
-        lambda classes: package.to_zip({"ApexClass": classes}),
+        package.to_zip,
         request,
         lifecycle,
         has_apex=package.has_apex(),
@@ -331,8 +336,8 @@ def _report(outcome: DeployOutcome, as_json: bool) -> None:
         return
     for line in describe(result, outcome.request.test_level):
         click.echo(line)
-    for name in outcome.deleted:
-        click.echo(f"deleted removed plan class {name}")
+    for line in outcome.plans.lines() if outcome.plans else ():
+        click.echo(line)
     for assignment in outcome.assigned:
         held = "you already held" if assignment.already else "assigned to you:"
         click.echo(f"permission set {held} {assignment.permission_set}")
@@ -349,6 +354,8 @@ def _failure(outcome: DeployOutcome) -> FailureError | None:
             return FailureError(
                 f"deploy {result.id} Succeeded, but scheduling failed: {outcome.schedules.error}"
             )
+        if outcome.plans is not None and outcome.plans.retire_error():
+            return FailureError(f"deploy {result.id} Succeeded, but {outcome.plans.retire_error()}")
         return None
     counts = (
         f"{len(result.component_failures)} component error(s), "

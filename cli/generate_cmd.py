@@ -62,10 +62,10 @@ def _print_lifecycle(result: GenerateResult) -> None:
         )
     for name in plan.unscheduled:
         click.echo(f"schedule: `stepforce deploy` unschedules {name}'s job (no schedule now)")
-    for name, classes in plan.retired.items():
+    for name in plan.removed:
         click.echo(
-            f"removed orchestration {name}: {', '.join(classes)} stay in the org (and {name} "
-            "stays startable) until `stepforce deploy --delete-removed`"
+            f"removed orchestration {name}: its plan stays in an org (and {name} stays "
+            "startable) until `stepforce deploy --delete-removed`"
         )
 
 

@@ -7,6 +7,7 @@ import click
 from stepforce.cli import run_cmds
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json
+from stepforce.errors import FailureError
 from stepforce.runtime_client.auth import OrgOptions
 
 
@@ -32,13 +33,18 @@ def plans_cmd(orchestration: str | None, org: OrgOptions, prune: bool, as_json: 
     """
     client = run_cmds._client(org, as_json)
     if prune:
-        pruned = client.prune_plan_versions(orchestration)
+        pruned, kept = client.prune_plan_versions(orchestration)
         if as_json:
-            emit_json({"pruned": [v.to_json() for v in pruned]})
-        else:
-            for item in pruned:
-                click.echo(f"Pruned {item.orchestration} {item.version}")
-            click.echo(f"{len(pruned)} plan version(s) pruned.")
+            emit_json({"pruned": [v.to_json() for v in pruned], "kept": kept})
+            if kept:
+                raise click.exceptions.Exit(FailureError.exit_code)
+            return
+        for item in pruned:
+            click.echo(f"Pruned {item.orchestration} {item.version}")
+        click.echo(f"{len(pruned)} plan version(s) pruned.")
+        if kept:
+            rows = "; ".join(f"{version}: {problem}" for version, problem in sorted(kept.items()))
+            raise FailureError(f"the org kept {len(kept)} unused plan version(s): {rows}")
         return
     versions = client.plan_versions(orchestration)
     if as_json:
@@ -49,7 +55,7 @@ def plans_cmd(orchestration: str | None, org: OrgOptions, prune: bool, as_json: 
         return
     for item in versions:
         marks = [m for m, on in (("latest", item.latest), ("missing", not item.deployed)) if on]
-        version = item.version or "(compiled plan)"
+        version = item.version or "(no version)"
         extra = f" [{', '.join(marks)}]" if marks and item.version else ""
         click.echo(f"{item.orchestration}  {version}{extra}  {item.active_runs} unfinished run(s)")
 

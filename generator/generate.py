@@ -42,7 +42,7 @@ class GenerateResult:
                 for s in self.deploy_plan.schedules
             ],
             "unscheduled": list(self.deploy_plan.unscheduled),
-            "retired": {k: list(v) for k, v in self.deploy_plan.retired.items()},
+            "removed": list(self.deploy_plan.removed),
         }
         if self.report is not None:
             data.update(self.report.to_json())

@@ -86,7 +86,7 @@ class MdapiPackage:
     def only_plans(self) -> MdapiPackage:
         """The package of the plan documents alone (``SfPlan_*``/``SfPlanV_*`` static
         resources): no Apex, so production runs no tests for it, and runs started after it
-        take the new plans (the runtime finds documents before compiled classes)."""
+        take the new plans."""
         names = [m for m in self.members.get(STATIC_RESOURCE, []) if m.startswith(_PLAN_PREFIX)]
         if not names:
             raise UsageError("the project holds no plan documents (staticresources/SfPlan_*)")

@@ -124,11 +124,11 @@ def build_project(
     for rel, content in runtime_files().items():
         project.add(f"{package}/{rel}", content, "runtime")
     rendered: dict[str, str] = {}
-    classes: dict[str, tuple[str, ...]] = {}
+    names: list[str] = []  # a plan is data: no Apex class per orchestration
     schedules: list[PlannedSchedule] = []
     for orch in orchestrations:
+        names.append(orch.name)
         project.diagnostics.extend(cross_check(orch, index))
-        classes[orch.name] = ()  # a plan is data: no Apex class per orchestration
         for name, content in plan_resources(orch).items():  # SpecError for unwritable values
             project.add(f"{package}/main/default/staticresources/{name}", content, "plan")
         if orch.schedule is not None:
@@ -143,30 +143,10 @@ def build_project(
     formatted = _format(project, rendered, out_dir, package)
     for name, text in sorted(formatted.items()):
         project.add(generated_path(name, package), text.encode("utf-8"), "schedule script")
-    project.deploy_plan = _deploy_plan(out_dir, package, classes, tuple(schedules))
+    project.deploy_plan = next_plan(read_deploy_plan(out_dir), tuple(names), tuple(schedules))
     project.add(SFDX_PROJECT, sfdx_project_json(package, api_version), "project")
     project.add(PACKAGE_XML, _package_xml(project, out_dir, package, api_version), "manifest")
     return project
-
-
-def _deploy_plan(
-    out_dir: Path,
-    package: str,
-    classes: dict[str, tuple[str, ...]],
-    schedules: tuple[PlannedSchedule, ...],
-) -> DeployPlan:
-    """The deploy plan after this run: the previous one (from the manifest) moved forward."""
-    previous = read_deploy_plan(out_dir)
-    folder = f"{package}/main/default/classes/"
-    wanted = {f"{folder}{name}.cls" for names in classes.values() for name in names}
-    removed = tuple(
-        sorted(
-            path.removeprefix(folder).removesuffix(".cls")
-            for path in read_manifest(out_dir)
-            if path.startswith(folder) and path.endswith(".cls") and path not in wanted
-        )
-    )
-    return next_plan(previous, classes, schedules, removed)
 
 
 def generated_path(name: str, package: str) -> str:

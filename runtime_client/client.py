@@ -342,24 +342,48 @@ class StepforceClient:
         records = result.body.get("records", []) if isinstance(result.body, dict) else []
         return [r for r in records if isinstance(r, dict)]
 
-    def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
-        """Deployed plan versions and the unfinished runs pinned to each (two queries)."""
-        resources = self._query(plans.RESOURCES_QUERY)
-        runs = self._query(plans.runs_query(orchestration))
-        return plans.plan_versions(resources, runs, orchestration)
+    def plan_usage(self, orchestration: str | None = None) -> plans.Usage:
+        """Unfinished runs per orchestration and plan version, counted by the runtime over
+        every run (``GET plans``; custom permission Stepforce_Admin or Stepforce_Control)."""
+        try:
+            result = self._apex("GET", plans.usage_path(orchestration), idempotent=True)
+        except NotFoundError as error:
+            if error.error_code != "NOT_FOUND":
+                raise  # no runtime at all: the transport's own message says so
+            raise OrgError(
+                "the stepforce runtime in this org predates the plans route; deploy the "
+                "current one (`stepforce deploy`)",
+                status=404,
+                error_code=error.error_code,
+            ) from None
+        return plans.parse_usage(result.body)
 
-    def prune_plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+    def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
+        """Deployed plan versions and the unfinished runs pinned to each (one SOQL query, one
+        ``GET plans``)."""
+        resources = self._query(plans.RESOURCES_QUERY)
+        return plans.plan_versions(resources, self.plan_usage(orchestration), orchestration)
+
+    def prune_plan_versions(
+        self, orchestration: str | None = None
+    ) -> tuple[list[plans.PlanVersion], dict[str, str]]:
         """Deletes the plan versions no unfinished run uses and no new run starts on (one
-        DELETE of its StaticResource each); returns them. Never the latest, never one in
-        use: new runs only pin the latest, so no run can start on a version being pruned."""
-        pruned = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
-        for version in pruned:
-            url = f"{self.transport.data_url}sobjects/StaticResource/{version.resource_id}"
-            try:
-                self.transport.request("DELETE", url, idempotent=True)
-            except NotFoundError:
-                continue  # already gone (a retried DELETE whose first answer was lost)
-        return pruned
+        sObject Collections DELETE per 200 versions). Never the latest, never one in use: new
+        runs only pin the latest, so no run can start on a version being pruned. Returns the
+        versions deleted, and version -> the org's problem for each it kept."""
+        unused = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
+        failures = plans.delete_records((v.resource_id or "" for v in unused), self._delete)
+        kept = {
+            str(v.version): failures[v.resource_id or ""]
+            for v in unused
+            if v.resource_id in failures
+        }
+        return [v for v in unused if v.resource_id not in failures], kept
+
+    def _delete(self, ids: list[str]) -> Any:
+        url = f"{self.transport.data_url}composite/sobjects"
+        params = {"ids": ",".join(ids), "allOrNone": "false"}
+        return self.transport.request("DELETE", url, params=params, idempotent=True).body
 
     # -- schedules ------------------------------------------------------------------------
     # The runtime's schedules routes (custom permission Stepforce_Schedule; no Author Apex).

@@ -22,13 +22,17 @@ class QueryAnswer:
     records: tuple[dict[str, Any], ...] = ()
     error_code: str = ""
     message: str = ""
+    complete: bool = True  # False: more records on further pages (``done`` false)
 
     @classmethod
     def from_subresponse(cls, result: Mapping[str, Any]) -> QueryAnswer:
         body = result.get("body")
         if result.get("httpStatusCode") == 200 and isinstance(body, dict):
             records = body.get("records") or []
-            return cls(records=tuple(r for r in records if isinstance(r, dict)))
+            return cls(
+                records=tuple(r for r in records if isinstance(r, dict)),
+                complete=body.get("done", True) is not False,
+            )
         errors = body if isinstance(body, list) else [body]
         first = errors[0] if errors and isinstance(errors[0], dict) else {}
         return cls(

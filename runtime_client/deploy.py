@@ -40,6 +40,7 @@ from stepforce.runtime_client.deploy_result import (
     parse_deploy_result,
 )
 from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
+from stepforce.runtime_client.plans import USAGE_PATH, Usage, parse_usage
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import TRANSIENT_STATUSES
 from stepforce.runtime_client.schedule import check_anonymous_result
@@ -226,6 +227,18 @@ class Deployer:
             lambda sf: sf.restful("tooling/executeAnonymous/", params={"anonymousBody": apex})
         )
         check_anonymous_result(answer, what)
+
+    def plan_usage(self) -> Usage:
+        """Unfinished runs per orchestration and plan version, counted by the runtime over
+        every run (its ``GET plans`` route)."""
+        return parse_usage(self._call(lambda sf: sf.apexecute(USAGE_PATH, method="GET")))
+
+    def delete_records(self, ids: list[str]) -> Any:
+        """One sObject Collections DELETE of at most 200 ids; the org's DeleteResults."""
+        params = {"ids": ",".join(ids), "allOrNone": "false"}
+        return self._call(
+            lambda sf: sf.restful("composite/sobjects", method="DELETE", params=params)
+        )
 
     def assign_permission_sets(self, names: tuple[str, ...]) -> list[Assignment]:
         """Give the connection's user these permission sets (skipping those it holds)."""

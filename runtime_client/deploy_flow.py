@@ -1,13 +1,14 @@
 """One deploy with the runtime's lifecycle around it, shared by ``stepforce deploy`` and the
-CumulusCI task: preflight, deploy (with removed plans deleted after it), then permission
-sets and schedules.
+CumulusCI task: preflight, deploy, then permission sets, schedules and plan versions.
 
 API calls of a deploy (each a call from the org's daily budget):
-  1 composite request (org kind, pending jobs, scheduled jobs, removed plans, active runs)
+  1 composite request (org kind, pending jobs, scheduled jobs, plan documents)
   1 deploy + 1 per status check
   after a successful real deploy: the permission sets asked for (see ``permsets``), 1
-  CronTrigger query, and 1 anonymous Apex call for the sweeper when it is not scheduled yet
-  and 1 for the spec schedules when any changed; none when all is in place.
+  composite request (scheduled jobs, plan documents), 1 anonymous Apex call for the sweeper
+  when it is not scheduled yet and 1 for the spec schedules when any changed; when a plan
+  version may be pruned, 1 ``GET plans`` (which versions runs use) and 1 DELETE per 200
+  documents deleted; none of these when all is in place.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stepforce.deploy_plan import SWEEPER_JOB_NAME, DeployPlan
+from stepforce.errors import OrgError
+from stepforce.runtime_client.composite import QueryAnswer
 from stepforce.runtime_client.deploy import (
     Deployer,
     DeployRequest,
@@ -26,13 +29,16 @@ from stepforce.runtime_client.deploy import (
 )
 from stepforce.runtime_client.deploy_result import DeployResult
 from stepforce.runtime_client.lifecycle import (
+    SCHEDULED_JOBS_SOQL,
     Preflight,
     check_preflight,
     owned_jobs,
     run_preflight,
 )
 from stepforce.runtime_client.permsets import Assignment
-from stepforce.runtime_client.schedule import abort_body
+from stepforce.runtime_client.plan_sync import PlansReport, sync_plans
+from stepforce.runtime_client.plans import RESOURCES_QUERY
+from stepforce.runtime_client.schedule import ScheduledJob, abort_body
 from stepforce.runtime_client.schedule_sync import (
     ScheduleReport,
     plan_schedules,
@@ -47,7 +53,8 @@ class Lifecycle:
 
     plan: DeployPlan = field(default_factory=DeployPlan)
     force: bool = False
-    delete_removed: bool = False
+    delete_removed: bool = False  # delete removed orchestrations' latest plans
+    prune: bool = True  # delete the project's plan versions no unfinished run uses
     sweeper: bool = True
     unschedule_first: bool = False  # abort stepforce's own jobs before, schedule them after
     schedules: bool = True  # False: a later step schedules (CumulusCI's stepforce_schedules)
@@ -60,9 +67,9 @@ class DeployOutcome:
     request: DeployRequest
     preflight: Preflight | None  # None: --status (watching a deploy started before)
     warnings: list[str] = field(default_factory=list)
-    deleted: tuple[str, ...] = ()
     assigned: list[Assignment] = field(default_factory=list)
     schedules: ScheduleReport | None = None  # None: not a successful real deploy
+    plans: PlansReport | None = None  # None: not a successful real deploy, or not asked
 
     @property
     def succeeded(self) -> bool:
@@ -74,17 +81,18 @@ class DeployOutcome:
         if self.preflight is not None:
             payload["preflight"] = self.preflight.to_json()
         payload["warnings"] = list(self.warnings)
-        payload["deleted"] = list(self.deleted)
         if self.assigned:
             payload["permissionSets"] = [a.to_json() for a in self.assigned]
         if self.schedules is not None:
             payload.update(self.schedules.to_json())
+        if self.plans is not None:
+            payload["plans"] = self.plans.to_json()
         return payload
 
 
 def deploy_with_lifecycle(
     deployer: Deployer,
-    build_zip: Callable[[tuple[str, ...]], bytes],
+    build_zip: Callable[[], bytes],
     request: DeployRequest,
     lifecycle: Lifecycle,
     *,
@@ -95,19 +103,14 @@ def deploy_with_lifecycle(
     on_started: Callable[[str, DeployRequest], None] = lambda _id, _request: None,
     on_progress: Callable[[DeployResult], None] = lambda _result: None,
 ) -> DeployOutcome:
-    """Preflight, deploy (``build_zip(classes to delete after)`` gives the zip), then, after a
-    successful real deploy, permission sets and schedules. DeployBlocked before any deploy."""
+    """Preflight, deploy (``build_zip()`` gives the zip), then, after a successful real
+    deploy, permission sets, schedules and plan versions. DeployBlocked before any deploy."""
     plan_schedules([], lifecycle.plan)  # every name and cron checked before any call
-    preflight = run_preflight(deployer, lifecycle.plan, lifecycle.delete_removed)
+    preflight = run_preflight(deployer, plans=lifecycle.prune and bool(lifecycle.plan.owned))
     kind = org_kind_from_record(preflight.org)
     resolved = request.resolve(kind, has_apex)
     held = owned_jobs(preflight, lifecycle.plan) if lifecycle.unschedule_first else ()
-    warnings = check_preflight(
-        preflight.without(held),
-        lifecycle.plan,
-        force=lifecycle.force,
-        delete_removed=lifecycle.delete_removed,
-    )
+    warnings = check_preflight(preflight.without(held), force=lifecycle.force)
     if held:
         deployer.execute_anonymous(
             abort_body([job.id for job in held]), "unscheduling before the deploy"
@@ -119,7 +122,6 @@ def deploy_with_lifecycle(
         )
     for warning in warnings:
         on_warning(warning)
-    deleted = preflight.retired_in_org if lifecycle.delete_removed else ()
     started: list[DeployRequest] = []
 
     def remember(deploy_id: str, sent: DeployRequest) -> None:
@@ -128,7 +130,7 @@ def deploy_with_lifecycle(
 
     result = deploy_zip(
         deployer,
-        build_zip(deleted),
+        build_zip(),
         resolved,
         has_apex=has_apex,
         wait_minutes=wait_minutes,
@@ -142,10 +144,49 @@ def deploy_with_lifecycle(
         if held:
             outcome.schedules = restore(deployer, held, lifecycle.plan)
         return outcome
-    outcome.deleted = deleted
     if lifecycle.permission_sets:
         outcome.assigned = deployer.assign_permission_sets(lifecycle.permission_sets)
-    if lifecycle.schedules or held:
-        sweeper = lifecycle.sweeper or any(job.name == SWEEPER_JOB_NAME for job in held)
-        outcome.schedules = reconcile_schedules(deployer, lifecycle.plan, sweeper=sweeper)
+    _after_deploy(deployer, lifecycle, preflight, held, outcome, on_warning)
     return outcome
+
+
+def _after_deploy(
+    deployer: Deployer,
+    lifecycle: Lifecycle,
+    preflight: Preflight,
+    held: tuple[ScheduledJob, ...],
+    outcome: DeployOutcome,
+    on_warning: Callable[[str], None],
+) -> None:
+    """Schedules and plan versions, from one composite request for what both need to know."""
+    plan = lifecycle.plan
+    queries: dict[str, str] = {}
+    if lifecycle.schedules or held:
+        queries["scheduled"] = SCHEDULED_JOBS_SOQL
+    if (lifecycle.prune or lifecycle.delete_removed) and plan.owned:
+        queries["plans"] = RESOURCES_QUERY
+    if not queries:
+        return
+    try:
+        answers = deployer.composite_query(queries)
+    except OrgError as error:
+        failed = QueryAnswer(error_code="COMPOSITE_FAILED", message=str(error))
+        answers = dict.fromkeys(queries, failed)
+    if "scheduled" in answers:
+        sweeper = lifecycle.sweeper or any(job.name == SWEEPER_JOB_NAME for job in held)
+        outcome.schedules = reconcile_schedules(
+            deployer, plan, sweeper=sweeper, found=answers["scheduled"]
+        )
+    if "plans" in answers:
+        outcome.plans = sync_plans(
+            deployer,
+            answers["plans"],
+            preflight.plans,
+            owned=plan.owned,
+            removed=frozenset(plan.removed),
+            delete_removed=lifecycle.delete_removed,
+            pruning=lifecycle.prune,
+        )
+        for warning in outcome.plans.warnings():
+            outcome.warnings.append(warning)
+            on_warning(warning)

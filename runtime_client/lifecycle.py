@@ -1,18 +1,19 @@
 """The runtime's lifecycle before a deploy: what would block it, asked in one call.
 
 Before: one composite request (one API call) asks the org for its kind (test level), for
-Stepforce async jobs that are pending (AsyncApexJob) or scheduled (CronTrigger), which removed
-plan classes it still has, and (with ``--delete-removed``) the active runs of removed
-orchestrations. Salesforce refuses to deploy an Apex class that has pending jobs ("This Apex
-class has batch or future jobs pending or in progress", "This schedulable class has jobs
-pending or in progress") unless the Deployment Setting "Allow deployments of components when
-corresponding Apex jobs are pending or in progress" is on (the rule: Metadata API Developer
-Guide, ApexClass: "By default, you can't deploy updates to an Apex class if there are one or
-more active jobs for that class"; the setting's label and the messages as deploy logs quote
-them in Illuminated Cloud issues #392 and #1066), so the deploy stops before it is sent unless
-``--force``.
+Stepforce async jobs that are pending (AsyncApexJob) or scheduled (CronTrigger), and for the
+plan documents it holds (which versions are the latest while the deploy runs: see
+``plans.plan_cleanup``). Salesforce refuses to deploy an Apex class that has pending jobs
+("This Apex class has batch or future jobs pending or in progress", "This schedulable class
+has jobs pending or in progress") unless the Deployment Setting "Allow deployments of
+components when corresponding Apex jobs are pending or in progress" is on (the rule:
+Metadata API Developer Guide, ApexClass: "By default, you can't deploy updates to an Apex
+class if there are one or more active jobs for that class"; the setting's label and the
+messages as deploy logs quote them in Illuminated Cloud issues #392 and #1066), so the deploy
+stops before it is sent unless ``--force``.
 
-What happens after the deploy (the sweeper, the specs' schedules) is ``schedule_sync``'s.
+What happens after the deploy (the sweeper, the specs' schedules, plan pruning) is
+``deploy_flow``'s.
 """
 
 from __future__ import annotations
@@ -21,22 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from simple_salesforce.format import format_soql
-
-from stepforce.deploy_plan import (
-    SWEEPER_JOB_NAME,
-    DeployPlan,
-)
+from stepforce.deploy_plan import SWEEPER_JOB_NAME, DeployPlan
 from stepforce.errors import FailureError, OrgError
 from stepforce.runtime_client.composite import QueryAnswer
 from stepforce.runtime_client.deploy import ORG_KIND_SOQL
-from stepforce.runtime_client.schedule import (
-    ScheduledJob,
-    check_orchestration,
-)
+from stepforce.runtime_client.plans import RESOURCES_QUERY
+from stepforce.runtime_client.schedule import ScheduledJob
 
 SWEEPER_CLASS = "StepforceSweeper"
-ACTIVE_RUN_STATUSES = ("Queued", "Running", "Paused")
 #: CronTrigger states of a job that will not fire again (CronTrigger, Object Reference).
 _ENDED_STATES = frozenset({"COMPLETE", "DELETED", "ERROR"})
 SETTING = (
@@ -45,7 +38,7 @@ SETTING = (
 PENDING_JOBS_SOQL = (
     "SELECT Id, JobType, Status, ApexClass.Name, CronTriggerId FROM AsyncApexJob "
     "WHERE Status IN ('Holding', 'Queued', 'Preparing', 'Processing') "
-    "AND (ApexClass.Name LIKE 'Stepforce%' OR ApexClass.Name LIKE 'SfPlan%') "
+    "AND ApexClass.Name LIKE 'Stepforce%' "
     "ORDER BY CreatedDate LIMIT 200"
 )
 SCHEDULED_JOBS_SOQL = (
@@ -94,8 +87,9 @@ class Preflight:
     org: dict[str, Any]
     pending: tuple[PendingJob, ...] = ()
     scheduled: tuple[ScheduledJob, ...] = ()
-    retired_in_org: tuple[str, ...] = ()  # removed plan classes the org still has
-    active_runs: tuple[tuple[str, str, str], ...] = ()  # (run id, orchestration, status)
+    #: The plan documents (StaticResource records) before the deploy; None when not asked
+    #: or not all on one page (then nothing is pruned: a latest one may be unseen).
+    plans: tuple[dict[str, Any], ...] | None = None
 
     @property
     def blocking_schedules(self) -> tuple[ScheduledJob, ...]:
@@ -134,52 +128,31 @@ class Preflight:
         return {
             "pendingJobs": [job.to_json() for job in self.pending],
             "scheduledJobs": [job.to_json() for job in self.blocking_schedules],
-            "removedPlansInOrg": list(self.retired_in_org),
-            "activeRunsOfRemoved": [
-                {"id": run_id, "orchestration": name, "status": status}
-                for run_id, name, status in self.active_runs
-            ],
         }
 
 
-def preflight_queries(plan: DeployPlan, delete_removed: bool) -> dict[str, str]:
-    """The SOQL of the preflight, by reference id (at most five: one composite request)."""
+def preflight_queries(plans: bool) -> dict[str, str]:
+    """The SOQL of the preflight, by reference id (one composite request)."""
     queries = {"org": ORG_KIND_SOQL, "pending": PENDING_JOBS_SOQL, "scheduled": SCHEDULED_JOBS_SOQL}
-    classes = plan.retired_classes
-    if classes:
-        queries["retired"] = format_soql(
-            "SELECT Name FROM ApexClass WHERE NamespacePrefix = null AND Name IN {} ORDER BY Name",
-            list(classes),
-        )
-        if delete_removed:
-            names = [check_orchestration(name) for name in sorted(plan.retired)]
-            queries["runs"] = format_soql(
-                "SELECT Id, Orchestration__c, Status__c FROM Stepforce_Run__c "
-                "WHERE Orchestration__c IN {} AND Status__c IN {} ORDER BY CreatedDate LIMIT 200",
-                names,
-                list(ACTIVE_RUN_STATUSES),
-            )
+    if plans:
+        queries["plans"] = RESOURCES_QUERY
     return queries
 
 
-def run_preflight(org: Org, plan: DeployPlan, delete_removed: bool) -> Preflight:
-    """Ask the org everything the deploy needs to know first, in one API call."""
-    answers = org.composite_query(preflight_queries(plan, delete_removed))
+def run_preflight(org: Org, plans: bool) -> Preflight:
+    """Ask the org everything the deploy needs to know first, in one API call (``plans``:
+    the plan documents too, for pruning after the deploy)."""
+    answers = org.composite_query(preflight_queries(plans))
     org_records = _records(answers["org"], "the Organization query")
     if not org_records:
         raise OrgError("the Organization query returned no record")
-    runs: tuple[tuple[str, str, str], ...] = ()
-    if "runs" in answers:
-        runs = tuple(
-            (str(r.get("Id")), str(r.get("Orchestration__c")), str(r.get("Status__c")))
-            for r in _runs(answers["runs"])
-        )
     scheduled = tuple(
         ScheduledJob.from_record(r) for r in _records(answers["scheduled"], "the CronTrigger query")
     )
     # A scheduled job named by stepforce shows in CronTrigger already; one scheduled under
     # another name (`stepforce schedule --name`) only shows here, by its class.
     named = {job.id[:15] for job in scheduled}
+    found = answers.get("plans")
     return Preflight(
         org=org_records[0],
         pending=tuple(
@@ -193,10 +166,7 @@ def run_preflight(org: Org, plan: DeployPlan, delete_removed: bool) -> Preflight
             if str(r.get("CronTriggerId") or "")[:15] not in named
         ),
         scheduled=scheduled,
-        retired_in_org=tuple(
-            str(r.get("Name")) for r in _records(answers.get("retired"), "the ApexClass query")
-        ),
-        active_runs=runs,
+        plans=_records(found, "the StaticResource query") if found and found.complete else None,
     )
 
 
@@ -208,48 +178,16 @@ def _records(answer: QueryAnswer | None, what: str) -> tuple[dict[str, Any], ...
     return answer.records
 
 
-def _runs(answer: QueryAnswer) -> tuple[dict[str, Any], ...]:
-    # No Stepforce_Run__c in the org: the runtime was never deployed there, so no run exists.
-    if answer.error_code == "INVALID_TYPE":
-        return ()
-    if answer.error_code:
-        raise DeployBlocked(
-            f"cannot check for active runs of the removed orchestrations "
-            f"({answer.error_code}: {answer.message}); nothing was deleted or deployed"
-        )
-    return answer.records
-
-
-def check_preflight(
-    preflight: Preflight, plan: DeployPlan, *, force: bool, delete_removed: bool
-) -> list[str]:
+def check_preflight(preflight: Preflight, *, force: bool) -> list[str]:
     """Raise DeployBlocked when the deploy must not start; otherwise the warnings to show."""
-    if delete_removed and preflight.active_runs:
-        rows = "\n".join(
-            f"  {run_id} {name} {status}" for run_id, name, status in preflight.active_runs
-        )
-        raise DeployBlocked(
-            "refusing to delete the plans of removed orchestrations while their runs are "
-            f"active (Queued, Running or Paused):\n{rows}\n"
-            "let them finish or cancel them (`stepforce run cancel RUN_ID`), then deploy again"
-        )
     if preflight.blocking and not force:
         raise DeployBlocked(preflight.blocking_message())
-    warnings = []
     if preflight.blocking:
-        warnings.append(
+        return [
             "--force: deploying although Stepforce jobs are pending or scheduled "
             f"(this works only with the Deployment Setting {SETTING} on)"
-        )
-    if preflight.retired_in_org and not delete_removed:
-        by_class = {c: name for name, classes in plan.retired.items() for c in classes}
-        names = sorted({by_class.get(c, c) for c in preflight.retired_in_org})
-        warnings.append(
-            f"removed orchestration(s) {', '.join(names)} stay startable in the org: their plan "
-            f"classes ({', '.join(preflight.retired_in_org)}) are still there; "
-            "`stepforce deploy --delete-removed` deletes them"
-        )
-    return warnings
+        ]
+    return []
 
 
 def owned_jobs(preflight: Preflight, plan: DeployPlan) -> tuple[ScheduledJob, ...]:

@@ -1,23 +1,87 @@
-"""``stepforce plans``: the plan versions deployed to an org and the unfinished runs on each.
+"""Plan versions in an org: what ``stepforce plans`` lists and what may be deleted.
 
-Two SOQL queries through the REST ``query`` resource, no Apex: the plan documents' static
-resources (``SfPlan_*`` latest, ``SfPlanV_*`` pinned versions; each description says
-``stepforce latest|plan <version> of <orchestration>``, see generator/plan_document.py) and
-the unfinished runs grouped by orchestration and version (an aggregate query: each record
-carries the grouped fields and the ``runs`` alias).
+Two sources, no anonymous Apex:
+- the plan documents, by SOQL on StaticResource (``SfPlan_*`` latest, ``SfPlanV_*`` pinned
+  versions; each description says ``stepforce latest|plan <version> of <orchestration>``,
+  see generator/plan_document.py);
+- the unfinished runs per orchestration and version, from the runtime's ``GET plans`` route
+  (docs/runtime.md, "REST API"). The runtime counts them in system mode: ``Stepforce_Run__c``
+  is private, so a SOQL count in the caller's sharing would miss other users' runs and let a
+  version they still need be pruned.
+
+Deleting goes through sObject Collections (REST API Developer Guide, "Delete Records Using
+sObject Collections": up to 200 ids per DELETE, one DeleteResult per id, in order);
+StaticResource supports ``delete()`` (Object Reference, *StaticResource*).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from simple_salesforce.format import format_soql
+from stepforce.errors import OrgError
 
 UNFINISHED = ("Queued", "Running", "Paused")
 _DESCRIPTION = re.compile(r"^stepforce (latest|plan) ([0-9a-f]{24}) of (\S+)$")
+#: The plan documents' resources (filtered by orchestration afterwards, from descriptions).
+RESOURCES_QUERY = "SELECT Id, Name, Description FROM StaticResource WHERE Name LIKE 'SfPlan%'"
+#: The runtime's route counting unfinished runs per orchestration and plan version.
+USAGE_PATH = "stepforce/v1/plans"
+#: sObject Collections deletes at most this many records per request.
+DELETE_BATCH = 200
+#: The DeleteResult status code of a record already deleted (a retried delete).
+_GONE = "ENTITY_IS_DELETED"
+
+#: (orchestration, plan version or None) -> unfinished runs pinned to it.
+Usage = dict[tuple[str, str | None], int]
+
+
+def usage_path(orchestration: str | None = None) -> str:
+    """The ``GET plans`` path, for one orchestration or all."""
+    return USAGE_PATH + (f"?{urlencode({'orchestration': orchestration})}" if orchestration else "")
+
+
+def parse_usage(body: Any) -> Usage:
+    """The runtime's ``{"versions": [{"orchestration", "planVersion", "unfinishedRuns"}]}``.
+
+    OrgError for any other shape, and when the runtime says the list is not complete: a
+    count that may be missing runs must never let a version in use be deleted.
+    """
+    rows = body.get("versions") if isinstance(body, Mapping) else None
+    if not isinstance(rows, list) or body.get("complete", True) is not True:
+        raise OrgError("the runtime's GET plans answer is not a complete list of versions")
+    usage: Usage = {}
+    for row in rows:
+        count = row.get("unfinishedRuns") if isinstance(row, Mapping) else None
+        if not isinstance(count, int) or not isinstance(row.get("orchestration"), str):
+            raise OrgError(f"the runtime's GET plans answer has an odd entry: {row!r:.200}")
+        version = row.get("planVersion")
+        usage[(row["orchestration"], str(version) if version else None)] = count
+    return usage
+
+
+@dataclass(frozen=True)
+class PlanResource:
+    """One plan document in the org: an orchestration's latest plan or one of its versions."""
+
+    id: str
+    orchestration: str
+    version: str
+    latest: bool  # SfPlan_<hash>: what new runs start on; else SfPlanV_<version>
+
+
+def parse_resources(records: Iterable[Mapping[str, Any]]) -> list[PlanResource]:
+    """The plan documents among StaticResource records (others are not stepforce's)."""
+    found = []
+    for record in records:
+        match = _DESCRIPTION.match(str(record.get("Description") or ""))
+        if match is not None:
+            kind, version, name = match.groups()
+            found.append(PlanResource(str(record.get("Id") or ""), name, version, kind == "latest"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -25,7 +89,7 @@ class PlanVersion:
     """One plan version: where it stands and how many unfinished runs are pinned to it."""
 
     orchestration: str
-    version: str | None  # None: runs on a compiled plan (no document)
+    version: str | None  # None: unfinished runs that carry no version
     latest: bool
     deployed: bool  # its SfPlanV_ resource is in the org
     active_runs: int
@@ -47,57 +111,110 @@ class PlanVersion:
         }
 
 
-#: The plan documents' resources (filtered by orchestration afterwards, from descriptions).
-RESOURCES_QUERY = "SELECT Id, Name, Description FROM StaticResource WHERE Name LIKE 'SfPlan%'"
-
-
-def runs_query(orchestration: str | None) -> str:
-    soql = (
-        "SELECT Orchestration__c, Plan_Version__c, COUNT(Id) runs FROM Stepforce_Run__c "
-        "WHERE Status__c IN ('Queued', 'Running', 'Paused')"
-    )
-    if orchestration:
-        soql += format_soql(" AND Orchestration__c = {}", orchestration)
-    return soql + " GROUP BY Orchestration__c, Plan_Version__c"
-
-
 def plan_versions(
     resources: Iterable[Mapping[str, Any]],
-    runs: Iterable[Mapping[str, Any]],
+    usage: Usage,
     orchestration: str | None = None,
 ) -> list[PlanVersion]:
-    """The versions the two queries' records describe, by orchestration, latest first."""
-    deployed: dict[tuple[str, str], bool] = {}
-    ids: dict[tuple[str, str], str] = {}
-    latest: set[tuple[str, str]] = set()
-    for record in resources:
-        match = _DESCRIPTION.match(str(record.get("Description") or ""))
-        if match is None:
-            continue  # not a resource stepforce wrote
-        kind, version, name = match.groups()
-        key = (name, version)
-        if kind == "latest":
+    """The versions the documents and the run counts describe, by orchestration, latest
+    first."""
+    ids: dict[tuple[str, str | None], str] = {}
+    latest: set[tuple[str, str | None]] = set()
+    for resource in parse_resources(resources):
+        key = (resource.orchestration, resource.version)
+        if resource.latest:
             latest.add(key)
-            deployed.setdefault(key, False)
         else:
-            deployed[key] = True
-            ids[key] = str(record.get("Id") or "")
-    active: dict[tuple[str, str | None], int] = {}
-    for record in runs:
-        name = str(record.get("Orchestration__c") or "")
-        version = record.get("Plan_Version__c")
-        active[(name, str(version) if version else None)] = int(record.get("runs") or 0)
-    keys: set[tuple[str, str | None]] = set(deployed) | set(active)
+            ids[key] = resource.id
     found = [
         PlanVersion(
             orchestration=name,
             version=version,
-            latest=(name, version or "") in latest,
-            deployed=version is not None and deployed.get((name, version), False),
-            active_runs=active.get((name, version), 0),
-            resource_id=ids.get((name, version)) if version else None,
+            latest=(name, version) in latest,
+            deployed=(name, version) in ids,
+            active_runs=usage.get((name, version), 0),
+            resource_id=ids.get((name, version)),
         )
-        for name, version in keys
+        for name, version in set(ids) | latest | set(usage)
         if orchestration is None or name == orchestration
     ]
     return sorted(found, key=lambda p: (p.orchestration, not p.latest, p.version or ""))
+
+
+def delete_records(ids: Iterable[str], send: Callable[[list[str]], Any]) -> dict[str, str]:
+    """Delete ``ids`` through ``send`` (one sObject Collections DELETE of at most 200 ids,
+    returning the answer's body); id -> problem for each id the org did not delete."""
+    every = list(ids)
+    failures: dict[str, str] = {}
+    for start in range(0, len(every), DELETE_BATCH):
+        batch = every[start : start + DELETE_BATCH]
+        failures.update(delete_failures(batch, send(batch)))
+    return failures
+
+
+def delete_failures(ids: list[str], results: Any) -> dict[str, str]:
+    """Id -> the org's problem for each id the DeleteResults say was not deleted.
+
+    Results come in the order of the ids; a record already deleted counts as deleted. An
+    answer that is not one result per id fails every id (nothing is assumed deleted).
+    """
+    if not isinstance(results, list) or len(results) != len(ids):
+        return {record_id: "the org gave no DeleteResult for it" for record_id in ids}
+    failures: dict[str, str] = {}
+    for record_id, result in zip(ids, results, strict=True):
+        if isinstance(result, Mapping) and result.get("success") is True:
+            continue
+        errors = result.get("errors") if isinstance(result, Mapping) else None
+        first = errors[0] if isinstance(errors, list) and errors else {}
+        first = first if isinstance(first, Mapping) else {}
+        code = str(first.get("statusCode") or "UNKNOWN")
+        if code != _GONE:
+            failures[record_id] = f"{code}: {first.get('message') or 'not deleted'}"
+    return failures
+
+
+@dataclass(frozen=True)
+class PlanCleanup:
+    """What a deploy may delete of the project's plan documents, and what it leaves, why."""
+
+    candidates: tuple[PlanResource, ...] = ()  # versions to prune unless a run uses them
+    retired: tuple[PlanResource, ...] = ()  # latest plans of removed orchestrations
+    startable: tuple[str, ...] = ()  # removed orchestrations left startable (no flag)
+    replaced: tuple[PlanResource, ...] = ()  # latest when the deploy began: next time
+
+
+def plan_cleanup(
+    before: Iterable[Mapping[str, Any]],
+    after: Iterable[Mapping[str, Any]],
+    *,
+    owned: frozenset[str],
+    removed: frozenset[str],
+    delete_removed: bool,
+) -> PlanCleanup:
+    """What a deploy may delete, from the plan documents before and after it, among the
+    orchestrations the project owns.
+
+    A version is a candidate when it is deployed and is not the latest now **and was not the
+    latest when the deploy began**: a run pins the latest plan when it starts, so a start
+    racing the deploy may still pin the version the deploy replaced; that version waits for
+    the next deploy (or ``stepforce plans --prune``). Candidates are deleted only when no
+    unfinished run uses them (``prune``). With ``delete_removed`` the latest plan of each
+    removed orchestration is deleted, so no new run starts it; its runs in flight finish on
+    their pinned versions, which are not latest plans and stay while runs use them.
+    """
+    was_latest = {(r.orchestration, r.version) for r in parse_resources(before) if r.latest}
+    now = [r for r in parse_resources(after) if r.orchestration in owned]
+    is_latest = {(r.orchestration, r.version) for r in now if r.latest}
+    versions = [r for r in now if not r.latest and (r.orchestration, r.version) not in is_latest]
+    retiring = [r for r in now if r.latest and r.orchestration in removed]
+    return PlanCleanup(
+        candidates=tuple(r for r in versions if (r.orchestration, r.version) not in was_latest),
+        retired=tuple(retiring) if delete_removed else (),
+        startable=() if delete_removed else tuple(sorted({r.orchestration for r in retiring})),
+        replaced=tuple(r for r in versions if (r.orchestration, r.version) in was_latest),
+    )
+
+
+def prune(candidates: Iterable[PlanResource], usage: Usage) -> list[PlanResource]:
+    """The candidates no unfinished run is pinned to."""
+    return [r for r in candidates if usage.get((r.orchestration, r.version), 0) == 0]

@@ -20,6 +20,7 @@ from stepforce.deploy_plan import (
     schedule_job_name,
 )
 from stepforce.errors import OrgError
+from stepforce.runtime_client.composite import QueryAnswer
 from stepforce.runtime_client.lifecycle import SCHEDULED_JOBS_SOQL, Org
 from stepforce.runtime_client.schedule import (
     ScheduledJob,
@@ -141,16 +142,22 @@ def sweeper_apex() -> str:
     )
 
 
-def reconcile_schedules(org: Org, plan: DeployPlan, *, sweeper: bool) -> ScheduleReport:
+def reconcile_schedules(
+    org: Org, plan: DeployPlan, *, sweeper: bool, found: QueryAnswer | None = None
+) -> ScheduleReport:
     """After a successful deploy: the sweeper and the specs' schedules, each made once.
 
-    One CronTrigger query (every ``Stepforce ...`` job), then one anonymous Apex call for the
-    sweeper when it is absent and one for the spec schedules when any differs; nothing else.
-    A failure is reported in the returned report (the deploy itself did succeed).
+    One CronTrigger query (every ``Stepforce ...`` job; ``found`` is its answer when the
+    caller asked already), then one anonymous Apex call for the sweeper when it is absent and
+    one for the spec schedules when any differs; nothing else. A failure is reported in the
+    returned report (the deploy itself did succeed).
     """
     report = ScheduleReport()
     try:
-        jobs = [ScheduledJob.from_record(r) for r in org.query(SCHEDULED_JOBS_SOQL)]
+        if found is not None and found.error_code:
+            raise OrgError(f"the CronTrigger query failed: {found.error_code}: {found.message}")
+        records = found.records if found is not None else org.query(SCHEDULED_JOBS_SOQL)
+        jobs = [ScheduledJob.from_record(r) for r in records]
         jobs = [job for job in jobs if job.name.startswith(JOB_PREFIX)]
         if sweeper:
             present = [job for job in jobs if job.name == SWEEPER_JOB_NAME]

@@ -1,6 +1,6 @@
-"""What ``deploy`` must do in the org beyond the metadata: schedules and removed plans.
+"""What ``deploy`` must do in the org beyond the metadata: schedules and removed orchestrations.
 
-``generate`` knows each orchestration's schedule and which plan classes it stopped owning;
+``generate`` knows each orchestration's schedule and which orchestrations left the project;
 ``deploy`` acts on them in the org. This module is the contract between the two: the one
 job-naming rule (shared with ``stepforce schedule`` and the generated
 ``scripts/apex/schedule_<Name>.apex``), and the plan ``generate`` records in the project's
@@ -56,33 +56,33 @@ class PlannedSchedule:
 class DeployPlan:
     """What ``generate`` recorded for ``deploy``.
 
-    ``orchestrations`` maps every orchestration of the project to its Apex classes;
-    ``schedules`` are the specs' schedules; ``unscheduled`` the orchestrations whose spec had
-    a schedule once and no longer has one (or no longer exists); ``retired`` maps each
-    orchestration whose spec was removed to the plan classes ``generate`` stopped owning.
+    ``orchestrations`` are the project's orchestrations (a plan is data: each has plan
+    documents, no Apex class); ``schedules`` the specs' schedules; ``unscheduled`` the
+    orchestrations whose spec had a schedule once and no longer has one (or no longer exists);
+    ``removed`` the orchestrations whose spec left the project: their plan documents stay in
+    an org until ``deploy --delete-removed`` deletes the latest (so no new run starts) and the
+    versions no unfinished run uses are pruned.
     """
 
-    orchestrations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    orchestrations: tuple[str, ...] = ()
     schedules: tuple[PlannedSchedule, ...] = ()
     unscheduled: tuple[str, ...] = ()
-    retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
 
     @property
-    def retired_classes(self) -> tuple[str, ...]:
-        return tuple(sorted({name for names in self.retired.values() for name in names}))
+    def owned(self) -> frozenset[str]:
+        """Every orchestration whose plans this project's deploys look after."""
+        return frozenset(self.orchestrations) | frozenset(self.removed)
 
     def to_json(self) -> dict[str, Any]:
         schedules = {s.orchestration: s.to_json() for s in self.schedules}
         return {
             "orchestrations": {
-                name: {
-                    "classes": list(self.orchestrations.get(name, ())),
-                    "schedule": schedules.get(name),
-                }
+                name: {"schedule": schedules.get(name)}
                 for name in sorted(set(self.orchestrations) | set(schedules))
             },
             "unscheduled": sorted(self.unscheduled),
-            "retired": {name: list(classes) for name, classes in sorted(self.retired.items())},
+            "removed": sorted(self.removed),
         }
 
     @classmethod
@@ -90,19 +90,20 @@ class DeployPlan:
         """The plan read back from the manifest; a missing or odd section reads as empty."""
         if not isinstance(data, Mapping):
             return cls()
-        orchestrations: dict[str, tuple[str, ...]] = {}
+        orchestrations: list[str] = []
         schedules: list[PlannedSchedule] = []
         for name, entry in _mapping(data.get("orchestrations")).items():
-            entry = _mapping(entry)
-            orchestrations[str(name)] = _strings(entry.get("classes"))
-            schedule = _mapping(entry.get("schedule"))
+            orchestrations.append(str(name))
+            schedule = _mapping(_mapping(entry).get("schedule"))
             if isinstance(schedule.get("cron"), str):
                 inputs = _mapping(schedule.get("inputs"))
                 schedules.append(PlannedSchedule(str(name), schedule["cron"], dict(inputs)))
-        retired = {
-            str(name): _strings(classes) for name, classes in _mapping(data.get("retired")).items()
-        }
-        return cls(orchestrations, tuple(schedules), _strings(data.get("unscheduled")), retired)
+        return cls(
+            tuple(orchestrations),
+            tuple(schedules),
+            _strings(data.get("unscheduled")),
+            _strings(data.get("removed")),
+        )
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -117,39 +118,21 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def next_plan(
     previous: DeployPlan,
-    orchestrations: Mapping[str, tuple[str, ...]],
+    orchestrations: tuple[str, ...],
     schedules: tuple[PlannedSchedule, ...],
-    removed_classes: tuple[str, ...] = (),
 ) -> DeployPlan:
     """The plan after a ``generate`` of ``orchestrations`` over a project that had ``previous``.
 
-    Retired and unscheduled entries stay until the orchestration comes back (deploying to
-    several orgs needs them on every deploy); ``removed_classes`` are plan classes the
-    writer removed that no recorded orchestration claimed (projects generated before the
-    plan was recorded), filed under the orchestration their name gives.
+    Removed and unscheduled entries stay until the orchestration comes back: deploying to
+    several orgs needs them on every deploy.
     """
     current = set(orchestrations)
-    wanted = {name for classes in orchestrations.values() for name in classes}
-    retired: dict[str, set[str]] = {
-        name: set(classes) for name, classes in previous.retired.items() if name not in current
-    }
-    for name, classes in previous.orchestrations.items():
-        if name not in current:
-            retired.setdefault(name, set()).update(classes)
-    claimed = {c for classes in retired.values() for c in classes}
-    for class_name in removed_classes:
-        if class_name not in claimed and class_name.startswith("SfPlan_"):
-            guessed = class_name.removeprefix("SfPlan_").removesuffix("_Tests")
-            retired.setdefault(guessed, set()).add(class_name)
+    removed = (set(previous.removed) | set(previous.orchestrations)) - current
     scheduled_now = {s.orchestration for s in schedules}
     had_schedule = {s.orchestration for s in previous.schedules} | set(previous.unscheduled)
     return DeployPlan(
-        orchestrations=dict(orchestrations),
+        orchestrations=tuple(sorted(current)),
         schedules=schedules,
         unscheduled=tuple(sorted(had_schedule - scheduled_now)),
-        retired={
-            name: tuple(sorted(classes - wanted))
-            for name, classes in sorted(retired.items())
-            if classes - wanted
-        },
+        removed=tuple(sorted(removed)),
     )

@@ -137,7 +137,7 @@ def deploy_probes(org: DoctorOrg, probe_package: ProbePackage, minutes: float) -
     ids: list[str] = []
     outcome = deploy_with_lifecycle(
         org.deployer,
-        lambda _deleted: probe_package.package.to_zip(),
+        probe_package.package.to_zip,
         DeployRequest(),
         Lifecycle(plan=read_deploy_plan(probe_package.project), unschedule_first=True),
         has_apex=True,

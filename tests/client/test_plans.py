@@ -1,54 +1,61 @@
-"""`stepforce plans`: plan versions in the org and the unfinished runs pinned to each.
+"""`stepforce plans`: plan versions in the org and the unfinished runs pinned to each; and the
+pure selection of what a deploy may delete (``plans.plan_cleanup``, ``plan_sync``).
 
 Query answers use the REST API's query shape (REST API Developer Guide, "Query": ``totalSize``,
-``done``, ``records``); an aggregate query's records carry the grouped fields and each alias
-("Aggregate Functions", SOQL and SOSL Reference: ``COUNT(Id) runs`` is read as ``runs``).
+``done``, ``records``). Run counts come from the runtime's ``GET plans`` (docs/runtime.md,
+"REST API"), counted over every run whatever the caller's sharing. Deletes are sObject
+Collections DELETEs with one DeleteResult per id ("Delete Records Using sObject Collections").
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
 import responses
 from responses import matchers
 
+from stepforce.errors import OrgError
 from stepforce.generator.plan_document import resource_description
-from stepforce.runtime_client.plans import RESOURCES_QUERY, plan_versions, runs_query
+from stepforce.runtime_client.composite import QueryAnswer
+from stepforce.runtime_client.plan_sync import sync_plans
+from stepforce.runtime_client.plans import (
+    RESOURCES_QUERY,
+    Usage,
+    delete_failures,
+    parse_usage,
+    plan_cleanup,
+    plan_versions,
+    usage_path,
+)
 
-from .conftest import DATA, invoke
+from .conftest import DATA, INSTANCE, invoke
 
 V1 = "0123456789abcdef01234567"
 V2 = "fedcba9876543210fedcba98"
+OLD = "00000000000000000000000a"
+ROUTE = f"{INSTANCE}/services/apexrest/stepforce/v1/plans"
 
 
-def _resource(name: str, version: str, latest: bool) -> dict[str, object]:
+def _resource(version: str, latest: bool, name: str = "Invoice_Sync") -> dict[str, object]:
     return {
         "attributes": {"type": "StaticResource"},
-        "Id": f"081{version[:15]}",
-        "Name": name,
-        "Description": resource_description("Invoice_Sync", version, latest),
+        "Id": f"081{'L' if latest else 'V'}{version[-14:]}",
+        "Name": f"SfPlan_{name[:6]}" if latest else f"SfPlanV_{version}",
+        "Description": resource_description(name, version, latest),
     }
 
 
 RESOURCES = [
-    _resource("SfPlan_aaaaaaaaaaaaaaaaaaaaaaaa", V2, True),
-    _resource(f"SfPlanV_{V1}", V1, False),
-    _resource(f"SfPlanV_{V2}", V2, False),
+    _resource(V2, True),
+    _resource(V1, False),
+    _resource(V2, False),
     {"attributes": {"type": "StaticResource"}, "Name": "SfPlanner", "Description": "other"},
 ]
-RUNS = [
-    {
-        "attributes": {"type": "AggregateResult"},
-        "Orchestration__c": "Invoice_Sync",
-        "Plan_Version__c": V1,
-        "runs": 2,
-    },
-    {
-        "attributes": {"type": "AggregateResult"},
-        "Orchestration__c": "Legacy",
-        "Plan_Version__c": None,
-        "runs": 1,
-    },
+USAGE = [
+    {"orchestration": "Invoice_Sync", "planVersion": V1, "unfinishedRuns": 2},
+    {"orchestration": "Legacy", "planVersion": None, "unfinishedRuns": 1},
 ]
 
 
@@ -59,19 +66,24 @@ def _answer(records: list[dict[str, object]]) -> dict[str, object]:
 def _answer_queries(
     org: responses.RequestsMock,
     resources: list[dict[str, object]],
-    runs: list[dict[str, object]],
+    usage: list[dict[str, object]],
     orchestration: str | None,
 ) -> None:
-    for soql, records in ((RESOURCES_QUERY, resources), (runs_query(orchestration), runs)):
-        org.get(
-            f"{DATA}/query/",
-            json=_answer(records),
-            match=[matchers.query_param_matcher({"q": soql})],
-        )
+    org.get(
+        f"{DATA}/query/",
+        json=_answer(resources),
+        match=[matchers.query_param_matcher({"q": RESOURCES_QUERY})],
+    )
+    params = {"orchestration": orchestration} if orchestration else {}
+    org.get(
+        ROUTE,
+        json={"versions": usage, "complete": True},
+        match=[matchers.query_param_matcher(params)],
+    )
 
 
 def test_versions_show_the_latest_and_the_runs_pinned_to_older_ones() -> None:
-    found = plan_versions(RESOURCES, RUNS)
+    found = plan_versions(RESOURCES, parse_usage({"versions": USAGE}))
     assert [v.to_json() for v in found] == [
         {
             "orchestration": "Invoice_Sync",
@@ -97,14 +109,27 @@ def test_versions_show_the_latest_and_the_runs_pinned_to_older_ones() -> None:
     ]
 
 
-def test_the_runs_query_quotes_the_orchestration() -> None:
-    assert runs_query("O'Brien").endswith(
-        "AND Orchestration__c = 'O\\'Brien' GROUP BY Orchestration__c, Plan_Version__c"
-    )
+def test_the_usage_path_encodes_the_orchestration() -> None:
+    assert usage_path() == "stepforce/v1/plans"
+    assert usage_path("O'Brien & Co") == "stepforce/v1/plans?orchestration=O%27Brien+%26+Co"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"versions": USAGE, "complete": False},  # the runtime could not count every run
+        {"runs": []},
+        {"versions": [{"orchestration": "X", "planVersion": V1, "unfinishedRuns": "2"}]},
+        [],
+    ],
+)
+def test_an_incomplete_or_odd_count_is_refused_not_read_as_zero(body: Any) -> None:
+    with pytest.raises(OrgError, match="GET plans answer"):
+        parse_usage(body)
 
 
 def test_plans_command_prints_versions_of_one_orchestration(org: responses.RequestsMock) -> None:
-    _answer_queries(org, RESOURCES, RUNS[:1], "Invoice_Sync")
+    _answer_queries(org, RESOURCES, USAGE[:1], "Invoice_Sync")
     code, out, err = invoke(["plans", "Invoice_Sync", "--json"])
     assert code == 0, err
     versions = json.loads(out)["versions"]
@@ -114,20 +139,138 @@ def test_plans_command_prints_versions_of_one_orchestration(org: responses.Reque
     ]
 
 
-OLD = "00000000000000000000000a"
-
-
 def test_prune_deletes_only_versions_no_unfinished_run_uses(
     org: responses.RequestsMock,
 ) -> None:
-    resources = [*RESOURCES, _resource(f"SfPlanV_{OLD}", OLD, False)]
-    _answer_queries(org, resources, RUNS, None)
-    # DELETE /sobjects/StaticResource/{id} answers 204 No Content (REST API Developer Guide,
-    # "sObject Rows": "HTTP 204 ... on successful delete").
-    org.delete(f"{DATA}/sobjects/StaticResource/081{OLD[:15]}", status=204)
+    _answer_queries(org, [*RESOURCES, _resource(OLD, False)], USAGE, None)
+    org.delete(
+        f"{DATA}/composite/sobjects",
+        json=[{"id": f"081V{OLD[-14:]}", "success": True, "errors": []}],
+        match=[matchers.query_param_matcher({"ids": f"081V{OLD[-14:]}", "allOrNone": "false"})],
+    )
     code, out, err = invoke(["plans", "--prune", "--json"])
     assert code == 0, err
-    pruned = json.loads(out)["pruned"]
-    assert [(p["orchestration"], p["version"]) for p in pruned] == [("Invoice_Sync", OLD)]
-    deletes = [c.request.url for c in org.calls if c.request.method == "DELETE"]
-    assert deletes == [f"{DATA}/sobjects/StaticResource/081{OLD[:15]}"]  # not V1 (2 runs), V2
+    payload = json.loads(out)
+    assert [(p["orchestration"], p["version"]) for p in payload["pruned"]] == [
+        ("Invoice_Sync", OLD)
+    ]  # not V1 (2 runs), not V2 (the latest)
+    assert payload["kept"] == {}
+    assert [c.request.method for c in org.calls].count("DELETE") == 1
+
+
+def test_prune_says_which_versions_the_org_kept_and_exits_1(
+    org: responses.RequestsMock,
+) -> None:
+    _answer_queries(org, [*RESOURCES, _resource(OLD, False)], USAGE, None)
+    refused = {"statusCode": "INSUFFICIENT_ACCESS_OR_READONLY", "message": "no", "fields": []}
+    org.delete(f"{DATA}/composite/sobjects", json=[{"success": False, "errors": [refused]}])
+    code, out, err = invoke(["plans", "--prune"])
+    assert code == 1
+    assert "0 plan version(s) pruned." in out
+    assert f"{OLD}: INSUFFICIENT_ACCESS_OR_READONLY: no" in err
+
+
+def test_plans_against_a_runtime_without_the_route_says_to_deploy_it(
+    org: responses.RequestsMock,
+) -> None:
+    org.get(f"{DATA}/query/", json=_answer(RESOURCES))
+    not_found = [{"errorCode": "NOT_FOUND", "message": "No such resource: /stepforce/v1/plans"}]
+    org.get(ROUTE, status=404, json=not_found)
+    code, _out, err = invoke(["plans"])
+    assert code == 1
+    assert "predates the plans route" in err
+
+
+def test_delete_results_are_read_in_order_and_a_short_answer_deletes_nothing() -> None:
+    ids = ["081A", "081B", "081C"]
+    gone = {"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted", "fields": []}
+    locked = {"statusCode": "DELETE_FAILED", "message": "in use", "fields": []}
+    results = [
+        {"id": "081A", "success": True, "errors": []},
+        {"success": False, "errors": [gone]},  # deleted before: counts as deleted
+        {"success": False, "errors": [locked]},
+    ]
+    assert delete_failures(ids, results) == {"081C": "DELETE_FAILED: in use"}
+    assert set(delete_failures(ids, results[:2])) == set(ids)
+    assert set(delete_failures(ids, {"message": "odd"})) == set(ids)
+
+
+BEFORE = [_resource(V1, True), _resource(V1, False), _resource(OLD, False)]
+AFTER = [_resource(V2, True), _resource(V2, False), _resource(V1, False), _resource(OLD, False)]
+
+
+def test_cleanup_waits_a_deploy_for_the_version_that_was_latest_while_it_ran() -> None:
+    cleanup = plan_cleanup(
+        BEFORE, AFTER, owned=frozenset({"Invoice_Sync"}), removed=frozenset(), delete_removed=False
+    )
+    assert [r.version for r in cleanup.candidates] == [OLD]
+    assert [r.version for r in cleanup.replaced] == [V1]
+    assert cleanup.retired == ()
+    assert cleanup.startable == ()
+
+
+def test_cleanup_touches_only_the_projects_orchestrations() -> None:
+    cleanup = plan_cleanup(
+        BEFORE, AFTER, owned=frozenset({"Other"}), removed=frozenset(), delete_removed=True
+    )
+    assert (cleanup.candidates, cleanup.replaced, cleanup.retired) == ((), (), ())
+
+
+class _Org:
+    def __init__(self, usage: Usage) -> None:
+        self.usage = usage
+        self.deleted: list[list[str]] = []
+
+    def plan_usage(self) -> Usage:
+        return self.usage
+
+    def delete_records(self, ids: list[str]) -> Any:
+        self.deleted.append(ids)
+        return [{"id": i, "success": True, "errors": []} for i in ids]
+
+
+def test_without_the_whole_list_from_before_the_deploy_nothing_is_pruned() -> None:
+    org = _Org({})
+    report = sync_plans(
+        org,
+        QueryAnswer(records=tuple(AFTER)),
+        None,  # the preflight's list was paged or not asked
+        owned=frozenset({"Invoice_Sync"}),
+        removed=frozenset(),
+        delete_removed=False,
+        pruning=True,
+    )
+    assert org.deleted == []
+    assert "not all on one page" in report.error
+
+
+def test_a_paged_list_after_the_deploy_prunes_nothing() -> None:
+    org = _Org({})
+    report = sync_plans(
+        org,
+        QueryAnswer(records=tuple(AFTER), complete=False),
+        tuple(BEFORE),
+        owned=frozenset({"Invoice_Sync"}),
+        removed=frozenset(),
+        delete_removed=True,
+        pruning=True,
+    )
+    assert org.deleted == []
+    assert report.error.startswith("the plan documents could not be listed")
+
+
+def test_a_thousand_unused_versions_go_in_five_deletes_of_200() -> None:
+    versions = [f"{i:024x}" for i in range(1, 1001)]
+    after = [_resource(V2, True), *(_resource(v, False) for v in versions)]
+    org = _Org({})
+    report = sync_plans(
+        org,
+        QueryAnswer(records=tuple(after)),
+        tuple(after),
+        owned=frozenset({"Invoice_Sync"}),
+        removed=frozenset(),
+        delete_removed=False,
+        pruning=True,
+    )
+    assert [len(set(batch)) for batch in org.deleted] == [200] * 5
+    assert len({r.id for r in report.deleted}) == 1000

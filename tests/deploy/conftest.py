@@ -21,7 +21,9 @@ import responses
 
 from stepforce.cli import deploy_cmd
 from stepforce.cli.deploy_cmd import deploy_command
+from stepforce.deploy_plan import DeployPlan
 from stepforce.errors import StepforceError
+from stepforce.generator.plan_document import resource_description
 from stepforce.runtime_client.deploy import Poller
 from tests.conftest import ANONYMOUS_OK
 
@@ -277,6 +279,19 @@ SWEEPER_ID_FOR_TESTS = "08e5g00000SwEePAAA"
 
 COMPOSITE_URL = f"{INSTANCE}/services/data/v{VERSION}/composite"
 ANONYMOUS_URL = f"{INSTANCE}/services/data/v{VERSION}/tooling/executeAnonymous/"
+PLANS_ROUTE_URL = f"{INSTANCE}/services/apexrest/stepforce/v1/plans"
+COLLECTIONS_URL = f"{INSTANCE}/services/data/v{VERSION}/composite/sobjects"
+
+
+def plan_resource(orchestration: str, version: str, latest: bool) -> dict[str, Any]:
+    """A plan document's StaticResource row as the preflight's query returns it; the Id is
+    made from the kind and the version, so tests can name it."""
+    name = f"SfPlan_{orchestration[:8]}" if latest else f"SfPlanV_{version}"
+    return {
+        "Id": f"081{'L' if latest else 'V'}{version[:14]}",
+        "Name": name,
+        "Description": resource_description(orchestration, version, latest),
+    }
 
 
 _SCHEDULE_CALLS = ("StepforceSweeper.schedule(", "StepforceScheduledStart.schedule(")
@@ -290,14 +305,19 @@ def apex_literals(apex: str) -> list[str]:
 
 @dataclass
 class FakeOrg:
-    """The org's answers to the lifecycle's queries, and what anonymous Apex it was sent."""
+    """The org's answers to the lifecycle's queries, and what was sent to it: anonymous Apex,
+    SOQL, plan documents deleted."""
 
     kind: str = "scratch"
     pending: list[dict[str, Any]] = field(default_factory=list)  # AsyncApexJob rows
     scheduled: list[dict[str, Any]] = field(default_factory=list)  # CronTrigger rows
-    classes: list[str] = field(default_factory=list)  # ApexClass names the org has
-    runs: list[dict[str, Any]] = field(default_factory=list)  # Stepforce_Run__c rows
-    runtime_deployed: bool = True  # False: Stepforce_Run__c does not exist there
+    #: StaticResource rows per query, in order (the preflight's, then after the deploy); the
+    #: last one answers every later query. ``plan_resource`` makes rows.
+    resources: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: The runtime's GET plans entries; an int: that HTTP status with the runtime's error.
+    usage: list[dict[str, Any]] | int = field(default_factory=list)
+    delete_errors: dict[str, str] = field(default_factory=dict)  # id -> DeleteResult code
+    deleted: list[str] = field(default_factory=list)
     anonymous: list[str] = field(default_factory=list)
     soql: list[str] = field(default_factory=list)
 
@@ -309,15 +329,32 @@ class FakeOrg:
             return 200, query_result("AsyncApexJob", self.pending)
         if "FROM CronTrigger" in soql:
             return 200, query_result("CronTrigger", self.scheduled)
-        if "FROM ApexClass" in soql:
-            named = [{"Id": f"01p00000000000{i}", "Name": n} for i, n in enumerate(self.classes)]
-            return 200, query_result("ApexClass", [r for r in named if f"'{r['Name']}'" in soql])
-        if "FROM Stepforce_Run__c" in soql:
-            if not self.runtime_deployed:
-                problem = "sObject type 'Stepforce_Run__c' is not supported."
-                return 400, [{"errorCode": "INVALID_TYPE", "message": problem}]
-            return 200, query_result("Stepforce_Run__c", self.runs)
+        if "FROM StaticResource" in soql:
+            rows = self.resources.pop(0) if len(self.resources) > 1 else (self.resources or [[]])[0]
+            return 200, query_result("StaticResource", rows)
         return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}]
+
+    def plans_route(self, _request: Any) -> tuple[int, dict[str, str], str]:
+        """The runtime's ``GET plans`` (docs/runtime.md, "REST API")."""
+        if isinstance(self.usage, int):
+            error = [{"errorCode": "INSUFFICIENT_ACCESS", "message": "You may not do this"}]
+            return self.usage, {}, json.dumps(error)
+        return 200, {}, json.dumps({"versions": self.usage, "complete": True})
+
+    def delete(self, request: Any) -> tuple[int, dict[str, str], str]:
+        """sObject Collections DELETE (REST API Developer Guide, "Delete Records Using sObject
+        Collections"): one DeleteResult per id, in order; a failure carries ``errors``."""
+        ids = parse_qs(urlparse(request.url).query)["ids"][0].split(",")
+        results: list[dict[str, Any]] = []
+        for record_id in ids:
+            code = self.delete_errors.get(record_id)
+            if code is None:
+                self.deleted.append(record_id)
+                results.append({"id": record_id, "success": True, "errors": []})
+            else:
+                error = {"statusCode": code, "message": "refused", "fields": []}
+                results.append({"success": False, "errors": [error]})
+        return 200, {}, json.dumps(results)
 
     def composite(self, request: Any) -> tuple[int, dict[str, str], str]:
         body = json.loads(request.body)
@@ -358,6 +395,8 @@ class FakeOrg:
         mocked.add_callback(responses.POST, COMPOSITE_URL, callback=self.composite)
         mocked.add_callback(responses.GET, QUERY_URL, callback=self.query)
         mocked.add_callback(responses.GET, ANONYMOUS_URL, callback=self.execute)
+        mocked.add_callback(responses.GET, PLANS_ROUTE_URL, callback=self.plans_route)
+        mocked.add_callback(responses.DELETE, COLLECTIONS_URL, callback=self.delete)
 
     def calls(self, mocked: responses.RequestsMock) -> list[str]:
         """The API calls made (method and path), the version listing left out."""
@@ -439,3 +478,64 @@ def soap(mocked: responses.RequestsMock, url: str, *bodies: str) -> None:
     """Answer the next POSTs to ``url`` with these SOAP bodies, in order."""
     for body in bodies:
         mocked.post(url, body=body, content_type="text/xml")
+
+
+@dataclass
+class Deploying:
+    """The org (``start`` registers it), the mocked endpoints and the captured output."""
+
+    org: Callable[[str], None]
+    fake_org: FakeOrg
+    mocked: responses.RequestsMock
+    capsys: pytest.CaptureFixture[str]
+
+    def start(self, kind: str) -> tuple[FakeOrg, responses.RequestsMock]:
+        self.org(kind)
+        return self.fake_org, self.mocked
+
+    def output(self) -> tuple[str, str]:
+        captured = self.capsys.readouterr()
+        return captured.out, captured.err
+
+
+@pytest.fixture
+def deploying(
+    org: Callable[[str], None],
+    fake_org: FakeOrg,
+    mocked: responses.RequestsMock,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+) -> Deploying:
+    """Everything a deploy test needs; the poller never sleeps (``clock``)."""
+    return Deploying(org, fake_org, mocked, capsys)
+
+
+def lifecycle_project(project: Path, plan: DeployPlan) -> Path:
+    """The project with the runtime's sweeper class and a manifest holding ``plan``."""
+    classes = project / "force-app" / "main" / "default" / "classes"
+    (classes / "StepforceSweeper.cls").write_text(
+        "public without sharing class StepforceSweeper {\n}\n", encoding="utf-8"
+    )
+    (classes / "StepforceSweeper.cls-meta.xml").write_text(CLASS_META, encoding="utf-8")
+    manifest = project / ".stepforce" / "manifest.json"
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(
+        json.dumps({"format": 1, "files": {}, "formatted": {}, "deploy": plan.to_json()}),
+        encoding="utf-8",
+    )
+    return project
+
+
+def succeeds(mocked: responses.RequestsMock, details: str = "", tests: int = 0) -> None:
+    soap(mocked, SOAP_URL, deploy_response())
+    soap(
+        mocked,
+        STATUS_URL,
+        status_response(
+            status="Succeeded",
+            done=True,
+            components=(14, 14, 0),
+            tests=(tests, tests, 0),
+            details=details,
+        ),
+    )

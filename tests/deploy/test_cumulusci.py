@@ -23,6 +23,7 @@ from cumulusci.core.flowrunner import FlowCoordinator
 from cumulusci.core.tasks import BaseTask
 
 from stepforce.cli import cumulusci_run_tasks, cumulusci_tasks
+from stepforce.deploy_plan import DeployPlan
 from tests.conftest import REPO
 from tests.deploy.conftest import (
     DEPLOY_ID,
@@ -35,6 +36,8 @@ from tests.deploy.conftest import (
     component_failure,
     cron_record,
     deploy_response,
+    lifecycle_project,
+    plan_resource,
     run_test_result,
     status_response,
 )
@@ -446,3 +449,30 @@ def test_doctor_task_deploys_probes_and_returns_the_verdicts(
     task()
     assert [p["status"] for p in task.return_values["probes"]] == ["PASS"]
     assert task.return_values["cleanup"] == f"removed (deploy {cleanup_id})"
+
+
+@pytest.mark.parametrize("keep_versions", [False, True])
+def test_deploy_task_deletes_removed_orchestrations_and_prunes_unless_told_to_keep(
+    project: Path, mocked: responses.RequestsMock, keep_versions: bool
+) -> None:
+    fake = _register_org(mocked, "scratch")
+    old, latest = "0000000000000000000000a1", "0000000000000000000000b2"
+    documents = [
+        plan_resource("Old_Flow", latest, True),
+        plan_resource("Old_Flow", latest, False),
+        plan_resource("Old_Flow", old, False),
+    ]
+    fake.resources = [documents]
+    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
+    mocked.post(
+        f"{SOAP_URL}/{DEPLOY_ID}",
+        body=status_response(status="Succeeded", done=True),
+        content_type="text/xml",
+    )
+    path = lifecycle_project(project, DeployPlan(removed=("Old_Flow",)))
+    options = {"delete_removed": "True", "keep_versions": str(keep_versions)}
+    task = _task(cumulusci_tasks.StepforceDeploy, project, path=str(path), **options)
+    task.make_poller = FakeClock().poller
+    task()
+    latest_id, old_id = documents[0]["Id"], documents[2]["Id"]
+    assert fake.deleted == ([latest_id] if keep_versions else [old_id, latest_id])

@@ -14,11 +14,8 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import responses
 from lxml import etree as ET
 
@@ -29,87 +26,27 @@ from stepforce.deploy_plan import (
     PlannedSchedule,
 )
 from tests.deploy.conftest import (
-    CLASS_META,
     ORG_ARGS,
     SOAP_URL,
     STATUS_URL,
     SWEEPER_ID_FOR_TESTS,
     TOKEN,
-    FakeClock,
+    Deploying,
     FakeOrg,
     apex_literals,
     cron_record,
     deploy_response,
+    lifecycle_project,
     run_deploy,
     run_test_result,
     soap,
     status_response,
+    succeeds,
 )
 
 MET = {"met": "http://soap.sforce.com/2006/04/metadata"}
 SWEEPER_ID = SWEEPER_ID_FOR_TESTS
 ORDERS = PlannedSchedule("Order_Sync", "0 0 2 * * ?", {"since": "2026-11-01"})
-
-
-@dataclass
-class Deploying:
-    """The org (``start`` registers it), the mocked endpoints and the captured output."""
-
-    org: Callable[[str], None]
-    fake_org: FakeOrg
-    mocked: responses.RequestsMock
-    capsys: pytest.CaptureFixture[str]
-
-    def start(self, kind: str) -> tuple[FakeOrg, responses.RequestsMock]:
-        self.org(kind)
-        return self.fake_org, self.mocked
-
-    def output(self) -> tuple[str, str]:
-        captured = self.capsys.readouterr()
-        return captured.out, captured.err
-
-
-@pytest.fixture
-def deploying(
-    org: Callable[[str], None],
-    fake_org: FakeOrg,
-    mocked: responses.RequestsMock,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-) -> Deploying:
-    """Everything a deploy test needs; the poller never sleeps (``clock``)."""
-    return Deploying(org, fake_org, mocked, capsys)
-
-
-def _lifecycle_project(project: Path, plan: DeployPlan) -> Path:
-    """The project with the runtime's sweeper class and a manifest holding ``plan``."""
-    classes = project / "force-app" / "main" / "default" / "classes"
-    (classes / "StepforceSweeper.cls").write_text(
-        "public without sharing class StepforceSweeper {\n}\n", encoding="utf-8"
-    )
-    (classes / "StepforceSweeper.cls-meta.xml").write_text(CLASS_META, encoding="utf-8")
-    manifest = project / ".stepforce" / "manifest.json"
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(
-        json.dumps({"format": 1, "files": {}, "formatted": {}, "deploy": plan.to_json()}),
-        encoding="utf-8",
-    )
-    return project
-
-
-def _succeeds(mocked: responses.RequestsMock, details: str = "", tests: int = 0) -> None:
-    soap(mocked, SOAP_URL, deploy_response())
-    soap(
-        mocked,
-        STATUS_URL,
-        status_response(
-            status="Succeeded",
-            done=True,
-            components=(14, 14, 0),
-            tests=(tests, tests, 0),
-            details=details,
-        ),
-    )
 
 
 def _deploys_sent(mocked: responses.RequestsMock) -> list[ET._Element]:
@@ -131,24 +68,24 @@ def test_no_pending_jobs_deploys_then_schedules_the_sweeper_once(
     project: Path, deploying: Deploying
 ) -> None:
     fake_org, mocked = deploying.start("scratch")
-    _succeeds(mocked)
-    code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
+    succeeds(mocked)
+    code = run_deploy(["deploy", str(lifecycle_project(project, DeployPlan())), *ORG_ARGS])
     out, err = deploying.output()
     assert code == 0, err
     assert fake_org.anonymous == [
         f"StepforceSweeper.schedule('{SWEEPER_JOB_NAME}', '{SWEEPER_CRON}');"
     ]
     assert f"sweeper '{SWEEPER_JOB_NAME}': scheduled ({SWEEPER_CRON})" in out
-    # The call budget of a first deploy: 1 composite, deploy + 1 status check, 1 CronTrigger
-    # query, 1 anonymous Apex (the sweeper).
+    # The call budget of a first deploy: 1 composite, deploy + 1 status check, 1 composite
+    # (CronTrigger), 1 anonymous Apex (the sweeper).
     assert fake_org.calls(mocked) == [
         "POST /services/data/v62.0/composite",
         "POST /services/Soap/m/62.0/deployRequest",
         "POST /services/Soap/m/62.0/deployRequest/0Af5g00000AbCdEFGH",
-        "GET /services/data/v62.0/query/",
+        "POST /services/data/v62.0/composite",
         "GET /services/data/v62.0/tooling/executeAnonymous/",
     ]
-    assert any("FROM AsyncApexJob" in q and "'SfPlan%'" in q for q in fake_org.soql)
+    assert any("FROM AsyncApexJob" in q and "'Stepforce%'" in q for q in fake_org.soql)
     assert TOKEN not in out + err
 
 
@@ -180,7 +117,7 @@ def test_pending_jobs_stop_the_deploy_before_anything_is_sent(
         },
     ]
     fake_org.scheduled = [cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON)]
-    code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
+    code = run_deploy(["deploy", str(lifecycle_project(project, DeployPlan())), *ORG_ARGS])
     _out, err = deploying.output()
     assert code == 1
     assert _deploys_sent(mocked) == [], "nothing is deployed"
@@ -203,8 +140,8 @@ def test_force_deploys_despite_pending_jobs_and_keeps_the_scheduled_sweeper(
 ) -> None:
     fake_org, mocked = deploying.start("sandbox")
     fake_org.scheduled = [cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON)]
-    _succeeds(mocked)
-    path = _lifecycle_project(project, DeployPlan())
+    succeeds(mocked)
+    path = lifecycle_project(project, DeployPlan())
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
     out, err = deploying.output()
     assert code == 0, err
@@ -219,8 +156,8 @@ def test_force_deploys_despite_pending_jobs_and_keeps_the_scheduled_sweeper(
 
 def test_no_sweeper_schedules_nothing(project: Path, deploying: Deploying) -> None:
     fake_org, mocked = deploying.start("scratch")
-    _succeeds(mocked)
-    path = _lifecycle_project(project, DeployPlan())
+    succeeds(mocked)
+    path = lifecycle_project(project, DeployPlan())
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper", "--json"])
     out, err = deploying.output()
     assert code == 0, err
@@ -232,7 +169,7 @@ def test_check_only_changes_no_schedule(project: Path, deploying: Deploying) -> 
     fake_org, mocked = deploying.start("scratch")
     soap(mocked, SOAP_URL, deploy_response())
     soap(mocked, STATUS_URL, status_response(status="Succeeded", done=True, check_only=True))
-    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--check-only"])
     assert code == 0, deploying.output()[1]
     assert fake_org.anonymous == []
@@ -251,8 +188,8 @@ def test_unschedule_first_aborts_stepforce_jobs_then_schedules_them_after_the_de
 ) -> None:
     fake_org, mocked = deploying.start("scratch")
     _owned_jobs_scheduled(fake_org)
-    _succeeds(mocked)
-    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    succeeds(mocked)
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first", "--json"])
     out, err = deploying.output()
     assert code == 0, err
@@ -281,7 +218,7 @@ def test_unschedule_first_restores_the_jobs_as_they_were_when_the_deploy_fails(
     _owned_jobs_scheduled(fake_org)
     soap(mocked, SOAP_URL, deploy_response())
     soap(mocked, STATUS_URL, status_response(status="Failed", done=True, components=(1, 0, 1)))
-    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first"])
     out, _err = deploying.output()
     assert code == 1
@@ -299,7 +236,7 @@ def test_unschedule_first_still_stops_for_jobs_it_cannot_make_again(
     fake_org, mocked = deploying.start("scratch")
     _owned_jobs_scheduled(fake_org)
     fake_org.scheduled.append(cron_record("08e5g00000MiNeEAAA", "Stepforce my own", "0 0 3 * * ?"))
-    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first"])
     err = deploying.output()[1]
     assert code == 1
@@ -331,8 +268,8 @@ def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
         cron_record("08e5g00000NiGhTAAA", "Stepforce Nightly", "0  30 1 ? * MON-SAT"),
         cron_record("08e5g00000WeEkLAAA", "Stepforce Weekly_Report", "0 0 8 ? * MON"),
     ]
-    _succeeds(mocked)
-    path = _lifecycle_project(project, plan)
+    succeeds(mocked)
+    path = lifecycle_project(project, plan)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
     out, err = deploying.output()
     assert code == 0, err
@@ -362,8 +299,8 @@ def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
         cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON),
         cron_record("08e5g00000OrDeRAAA", "Stepforce Order_Sync", ORDERS.cron),
     ]
-    _succeeds(mocked)
-    path = _lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    succeeds(mocked)
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force"])
     out, err = deploying.output()
     assert code == 0, err
@@ -376,8 +313,8 @@ def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
 def test_a_spec_cron_cannot_inject_apex(project: Path, deploying: Deploying) -> None:
     fake_org, mocked = deploying.start("scratch")
     cron = "0 0 2 * * ?'); delete [SELECT Id FROM Account]; //\\"
-    _succeeds(mocked)
-    path = _lifecycle_project(project, DeployPlan(schedules=(PlannedSchedule("Evil", cron),)))
+    succeeds(mocked)
+    path = lifecycle_project(project, DeployPlan(schedules=(PlannedSchedule("Evil", cron),)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper"])
     assert code == 0, deploying.output()[1]
     (apex,) = fake_org.anonymous
@@ -390,71 +327,11 @@ def test_a_bad_orchestration_name_in_the_manifest_is_refused_before_any_call(
     project: Path, deploying: Deploying
 ) -> None:
     _fake_org, mocked = deploying.start("scratch")
-    path = _lifecycle_project(project, DeployPlan(unscheduled=("x'); abortAll(); //",)))
+    path = lifecycle_project(project, DeployPlan(unscheduled=("x'); abortAll(); //",)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS])
     assert code == 2
     assert "is not an orchestration API name" in deploying.output()[1]
     assert mocked.calls == [] or all("composite" not in c.request.url for c in mocked.calls)
-
-
-# -- removed orchestrations -----------------------------------------------------------------
-
-RETIRED = DeployPlan(retired={"Old_Flow": ("SfPlan_Old_Flow", "SfPlan_Old_Flow_Tests")})
-
-
-def test_delete_removed_sends_the_plans_the_org_has_as_destructive_changes_post(
-    project: Path, deploying: Deploying
-) -> None:
-    fake_org, mocked = deploying.start("scratch")
-    fake_org.classes = ["SfPlan_Old_Flow"]  # its test class was deleted by hand already
-    _succeeds(mocked)
-    path = _lifecycle_project(project, RETIRED)
-    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--no-sweeper"])
-    out, err = deploying.output()
-    assert code == 0, err
-    sent = _sent_zip(mocked)
-    destructive = ET.fromstring(sent["destructiveChangesPost.xml"])
-    assert [m.text for m in destructive.findall("met:types/met:members", MET)] == [
-        "SfPlan_Old_Flow"
-    ]
-    assert destructive.findtext("met:types/met:name", "", MET) == "ApexClass"
-    assert b"SfPlan_Old_Flow" not in sent["package.xml"]
-    assert "destructiveChanges.xml" not in sent, "deleted after the deploy, not before"
-    assert "deleted removed plan class SfPlan_Old_Flow" in out
-    runs_query = next(q for q in fake_org.soql if "FROM Stepforce_Run__c" in q)
-    assert "Orchestration__c IN ('Old_Flow')" in runs_query
-    assert "Status__c IN ('Queued','Running','Paused')" in runs_query
-
-
-def test_delete_removed_is_refused_while_runs_of_the_orchestration_are_active(
-    project: Path, deploying: Deploying
-) -> None:
-    fake_org, mocked = deploying.start("scratch")
-    fake_org.classes = ["SfPlan_Old_Flow", "SfPlan_Old_Flow_Tests"]
-    fake_org.runs = [
-        {"Id": "a005g00000RuN1AAAA", "Orchestration__c": "Old_Flow", "Status__c": "Paused"},
-        {"Id": "a005g00000RuN2AAAA", "Orchestration__c": "Old_Flow", "Status__c": "Running"},
-    ]
-    path = _lifecycle_project(project, RETIRED)
-    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--force"])
-    err = deploying.output()[1]
-    assert code == 1
-    assert _deploys_sent(mocked) == []
-    assert "a005g00000RuN1AAAA Old_Flow Paused" in err
-    assert "a005g00000RuN2AAAA Old_Flow Running" in err
-
-
-def test_delete_removed_goes_on_in_an_org_that_never_had_the_runtime(
-    project: Path, deploying: Deploying
-) -> None:
-    fake_org, mocked = deploying.start("scratch")
-    fake_org.runtime_deployed = False  # the runs query answers INVALID_TYPE
-    fake_org.classes = ["SfPlan_Old_Flow"]
-    _succeeds(mocked)
-    path = _lifecycle_project(project, RETIRED)
-    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--delete-removed", "--no-sweeper"])
-    assert code == 0, deploying.output()[1]
-    assert "destructiveChangesPost.xml" in _sent_zip(mocked)
 
 
 def test_an_unreadable_jobs_query_stops_the_deploy(project: Path, deploying: Deploying) -> None:
@@ -464,29 +341,13 @@ def test_an_unreadable_jobs_query_stops_the_deploy(project: Path, deploying: Dep
         if "AsyncApexJob" in soql
         else FakeOrg.answer(fake_org, soql)
     )
-    code = run_deploy(["deploy", str(_lifecycle_project(project, DeployPlan())), *ORG_ARGS])
+    code = run_deploy(["deploy", str(lifecycle_project(project, DeployPlan())), *ORG_ARGS])
     assert code == 1
     assert (
         "the AsyncApexJob query failed: INSUFFICIENT_ACCESS: no View Setup"
         in (deploying.output()[1])
     )
     assert _deploys_sent(mocked) == []
-
-
-def test_without_delete_removed_deploy_warns_that_removed_plans_stay_startable(
-    project: Path, deploying: Deploying
-) -> None:
-    fake_org, mocked = deploying.start("scratch")
-    fake_org.classes = ["SfPlan_Old_Flow", "SfPlan_Old_Flow_Tests"]
-    _succeeds(mocked)
-    path = _lifecycle_project(project, RETIRED)
-    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper"])
-    _out, err = deploying.output()
-    assert code == 0, err
-    assert "removed orchestration(s) Old_Flow stay startable in the org" in err
-    assert "--delete-removed" in err
-    assert "destructiveChangesPost.xml" not in _sent_zip(mocked)
-    assert not any("Stepforce_Run__c" in q for q in fake_org.soql), "runs only asked to delete"
 
 
 # -- which tests ran ------------------------------------------------------------------------
@@ -518,7 +379,7 @@ def test_the_summary_says_which_tests_ran(project: Path, deploying: Deploying) -
 
 def test_json_says_which_tests_ran_and_that_none_did(project: Path, deploying: Deploying) -> None:
     _fake_org, mocked = deploying.start("scratch")
-    _succeeds(mocked)
+    succeeds(mocked)
     code = run_deploy(["deploy", str(project), *ORG_ARGS, "--json"])
     out, err = deploying.output()
     assert code == 0, err

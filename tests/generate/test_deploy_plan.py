@@ -44,8 +44,7 @@ def test_generate_records_each_schedule_and_says_deploy_will_schedule_it(tmp_pat
     ) in result.output
     plan = read_deploy_plan(out)
     assert plan.schedules == (PlannedSchedule("Nightly", "0 30 1 ? * MON-SAT", {"days": 180}),)
-    # a plan is data: no orchestration owns an Apex class any more
-    assert plan.orchestrations == {"Daily": (), "Nightly": ()}
+    assert plan.orchestrations == ("Daily", "Nightly")
     script = (out / "scripts/apex/schedule_Nightly.apex").read_text(encoding="utf-8")
     assert "SfPlan_" not in script  # literals only, no plan class constant
     assert "  '0 30 1 ? * MON-SAT',\n  'Nightly',\n  '{\"days\":180}'\n" in script
@@ -56,28 +55,33 @@ def test_generate_records_each_schedule_and_says_deploy_will_schedule_it(tmp_pat
     )
 
 
-def test_removing_a_spec_unschedules_it_and_retires_no_class(tmp_path: Path) -> None:
+def test_removing_a_spec_unschedules_it_and_records_it_as_removed(tmp_path: Path) -> None:
     nightly = _spec(tmp_path / "specs", "Nightly", NIGHTLY)
     daily = _spec(tmp_path / "specs", "Daily")
     out = tmp_path / "out"
     generate([nightly, daily], out, source_dirs=[])
     result = CliRunner().invoke(generate_command, [str(daily), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "removed orchestration Nightly" not in result.output  # it had no class
+    assert (
+        "removed orchestration Nightly: its plan stays in an org (and Nightly stays startable) "
+        "until `stepforce deploy --delete-removed`"
+    ) in result.output
     assert "unschedules Nightly's job" in result.output
     plan = read_deploy_plan(out)
-    assert plan.retired == {}
+    assert plan.orchestrations == ("Daily",)
+    assert plan.removed == ("Nightly",)
+    assert plan.owned == {"Daily", "Nightly"}, "deploy still prunes the removed one's versions"
     assert plan.unscheduled == ("Nightly",)
-    # A second run without it keeps the unscheduling: every org the project is deployed to
-    # needs it.
+    # A second run without it keeps both: every org the project is deployed to needs them.
     generate([daily], out, source_dirs=[])
-    assert read_deploy_plan(out).unscheduled == ("Nightly",)
-    # Back with its schedule: nothing retired, nothing to unschedule.
+    again = read_deploy_plan(out)
+    assert (again.unscheduled, again.removed) == (("Nightly",), ("Nightly",))
+    # Back with its schedule: nothing removed, nothing to unschedule.
     generate([nightly, daily], out, source_dirs=[])
     back = read_deploy_plan(out)
-    assert back.retired == {}
+    assert back.removed == ()
     assert back.unscheduled == ()
-    assert json.loads((out / MANIFEST).read_text())["deploy"]["retired"] == {}
+    assert json.loads((out / MANIFEST).read_text())["deploy"]["removed"] == []
 
 
 def test_dropping_a_schedule_from_a_spec_unschedules_it(tmp_path: Path) -> None:
@@ -87,16 +91,14 @@ def test_dropping_a_schedule_from_a_spec_unschedules_it(tmp_path: Path) -> None:
     plan = read_deploy_plan(out)
     assert plan.schedules == ()
     assert plan.unscheduled == ("Nightly",)
-    assert plan.retired == {}
+    assert plan.removed == ()
 
 
-def test_plans_removed_before_the_plan_was_recorded_are_retired_by_their_name() -> None:
-    plan = next_plan(
-        DeployPlan(), {"Daily": ("SfPlan_Daily",)}, (), ("SfPlan_Old", "SfPlan_Old_Tests")
-    )
-    assert plan.retired == {"Old": ("SfPlan_Old", "SfPlan_Old_Tests")}
+def test_the_plan_survives_the_manifest_and_odd_sections_read_as_empty() -> None:
+    plan = next_plan(DeployPlan(orchestrations=("Old", "Daily")), ("Daily",), ())
+    assert plan == DeployPlan(orchestrations=("Daily",), removed=("Old",))
     assert DeployPlan.from_json(plan.to_json()) == plan
-    assert DeployPlan.from_json({"orchestrations": "junk", "retired": [1]}) == DeployPlan()
+    assert DeployPlan.from_json({"orchestrations": "junk", "removed": [1]}) == DeployPlan()
 
 
 def test_generate_json_lists_the_schedules_deploy_will_make(tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_generate_json_lists_the_schedules_deploy_will_make(tmp_path: Path) -> N
         {"orchestration": "Nightly", "job": "Stepforce Nightly", "cron": "0 30 1 ? * MON-SAT"}
     ]
     assert payload["unscheduled"] == []
-    assert payload["retired"] == {}
+    assert payload["removed"] == []
 
 
 def test_a_schedules_exact_decimal_survives_the_manifest_and_reaches_the_apex_script(

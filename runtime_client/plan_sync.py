@@ -1,0 +1,141 @@
+"""After a deploy: the project's plan versions no run needs are pruned, and (when asked) the
+latest plans of removed orchestrations are deleted.
+
+The selection is ``plans``' (pure); this module asks and deletes. The plan documents come from
+the post-deploy composite request ``deploy_flow`` sends (one API call shared with the
+schedules' CronTrigger query). Only when a version may go does it ask the runtime which
+versions unfinished runs use (``GET plans``, one call), and it deletes with one sObject
+Collections DELETE per 200 documents; a redeploy with nothing to delete costs nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from stepforce.errors import OrgError
+from stepforce.runtime_client.composite import QueryAnswer
+from stepforce.runtime_client.plans import (
+    PlanCleanup,
+    PlanResource,
+    Usage,
+    delete_records,
+    plan_cleanup,
+    prune,
+)
+
+
+class PlanOrg(Protocol):
+    """What pruning needs from a connection (``deploy.Deployer`` provides it)."""
+
+    def plan_usage(self) -> Usage: ...
+
+    def delete_records(self, ids: list[str]) -> Any: ...
+
+
+@dataclass
+class PlansReport:
+    """What the deploy did to the project's plan documents in the org."""
+
+    cleanup: PlanCleanup = field(default_factory=PlanCleanup)
+    pruned: list[PlanResource] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # resource id -> the org's problem
+    error: str = ""  # why nothing was pruned
+
+    @property
+    def deleted(self) -> list[PlanResource]:
+        gone = [*self.pruned, *self.cleanup.retired]
+        return [r for r in gone if r.id not in self.failures]
+
+    def lines(self) -> list[str]:
+        found = [
+            f"plans: pruned version {r.version} of {r.orchestration} (no unfinished run uses it)"
+            if not r.latest
+            else f"plans: deleted the latest plan of removed orchestration {r.orchestration}: "
+            "no new run can start it; its unfinished runs finish on their pinned versions"
+            for r in self.deleted
+        ]
+        if self.cleanup.replaced:
+            found.append(
+                f"plans: {len(self.cleanup.replaced)} version(s) this deploy replaced stay until "
+                "the next deploy prunes them (a run starting meanwhile may have pinned them)"
+            )
+        found += [f"plans: not deleted {rid}: {problem}" for rid, problem in self.failures.items()]
+        return found + ([f"plans: nothing pruned: {self.error}"] if self.error else [])
+
+    def retire_error(self) -> str:
+        """What ``--delete-removed`` asked for and the org refused ("" when all went)."""
+        kept = [r.orchestration for r in self.cleanup.retired if r.id in self.failures]
+        if not kept:
+            return ""
+        return (
+            f"the latest plan of removed orchestration(s) {', '.join(kept)} was not deleted, so "
+            "they stay startable (see the plans: lines)"
+        )
+
+    def warnings(self) -> list[str]:
+        names = self.cleanup.startable
+        if not names:
+            return []
+        return [
+            f"removed orchestration(s) {', '.join(names)} stay startable in the org: their "
+            "latest plan document is still there; `stepforce deploy --delete-removed` deletes "
+            "it (runs in flight finish on their pinned versions)"
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        deleted = self.deleted
+        return {
+            "pruned": [_version(r) for r in deleted if not r.latest],
+            "deletedLatest": [r.orchestration for r in deleted if r.latest],
+            "stillStartable": list(self.cleanup.startable),
+            "replaced": [_version(r) for r in self.cleanup.replaced],
+            "notDeleted": dict(self.failures),
+            "error": self.error or None,
+        }
+
+
+def _version(resource: PlanResource) -> dict[str, str]:
+    return {"orchestration": resource.orchestration, "version": resource.version}
+
+
+def sync_plans(
+    org: PlanOrg,
+    documents: QueryAnswer,
+    before: tuple[dict[str, Any], ...] | None,
+    *,
+    owned: frozenset[str],
+    removed: frozenset[str],
+    delete_removed: bool,
+    pruning: bool,
+) -> PlansReport:
+    """Prune (``pruning``) and delete removed orchestrations' latest plans
+    (``delete_removed``), given the plan documents after the deploy and ``before`` it (the
+    preflight's; None when it could not list them all). Failures end in the report."""
+    if documents.error_code or not documents.complete:
+        why = f"{documents.error_code}: {documents.message}" if documents.error_code else ""
+        return PlansReport(error=f"the plan documents could not be listed {why or '(paged)'}")
+    report = PlansReport(
+        plan_cleanup(
+            before or (),
+            documents.records,
+            owned=owned,
+            removed=removed,
+            delete_removed=delete_removed,
+        )
+    )
+    if not pruning or before is None:
+        report.cleanup = replace(report.cleanup, candidates=(), replaced=())
+        if pruning:
+            report.error = "the plan documents before the deploy were not all on one page"
+    try:
+        if report.cleanup.candidates:
+            report.pruned = prune(report.cleanup.candidates, org.plan_usage())
+    except OrgError as error:
+        report.error = f"could not count the runs on each version: {error}"
+    ids = [r.id for r in [*report.pruned, *report.cleanup.retired]]
+    try:
+        report.failures = delete_records(ids, org.delete_records)
+    except OrgError as error:
+        report.failures = {rid: str(error) for rid in ids}
+    return report
