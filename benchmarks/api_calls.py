@@ -9,7 +9,7 @@ watch with a 60-minute timeout of a run someone pauses: it stops at the pause, w
 the paused run (``stop_when_paused=False``, the behaviour before) polls until the timeout.
 Then `stepforce deploy` with the runtime's lifecycle (one status check each; a real deploy
 adds one call per further check): a first deploy, a redeploy where everything is in place,
-and a deploy the preflight stops.
+a deploy the preflight stops, and a redeploy after which one old plan version is pruned.
 """
 
 from __future__ import annotations
@@ -103,15 +103,21 @@ def count_paused_watch(stop_when_paused: bool) -> tuple[int, float]:
         return len(mock.calls), clock.now
 
 
-def count_deploy(*, scheduled: bool, pending: bool, flags: tuple[str, ...]) -> tuple[int, int]:
+def count_deploy(
+    *, scheduled: bool, pending: bool, flags: tuple[str, ...], prunable: bool = False
+) -> tuple[int, int]:
     """(API calls, exit code) of ``stepforce deploy`` of a project with the runtime's sweeper
     and one spec schedule, to an org that has (``scheduled``) both jobs already or neither,
-    with (``pending``) a Queueable of the runtime in flight or not."""
+    with (``pending``) a Queueable of the runtime in flight or not, and (``prunable``) one
+    old plan version of the orchestration that no run uses."""
     from stepforce.cli import deploy_cmd
     from stepforce.deploy_plan import SWEEPER_CRON, SWEEPER_JOB_NAME, DeployPlan, PlannedSchedule
 
     d = deploy_fixtures
-    plan = DeployPlan(schedules=(PlannedSchedule("Invoice_Sync", "0 0 2 * * ?"),))
+    plan = DeployPlan(
+        orchestrations=("Invoice_Sync",),
+        schedules=(PlannedSchedule("Invoice_Sync", "0 0 2 * * ?"),),
+    )
     with (
         tempfile.TemporaryDirectory() as folder,
         responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
@@ -125,6 +131,9 @@ def count_deploy(*, scheduled: bool, pending: bool, flags: tuple[str, ...]) -> t
         (project / ".stepforce").mkdir()
         (project / ".stepforce/manifest.json").write_text(json.dumps({"deploy": plan.to_json()}))
         org = d.FakeOrg(kind="scratch")
+        latest = [d.plan_resource("Invoice_Sync", "c" * 24, latest) for latest in (True, False)]
+        old = [d.plan_resource("Invoice_Sync", "a" * 24, False)] if prunable else []
+        org.resources = [latest + old]
         if scheduled:
             org.scheduled = [
                 d.cron_record(d.SWEEPER_ID_FOR_TESTS, SWEEPER_JOB_NAME, SWEEPER_CRON),
@@ -173,14 +182,22 @@ def main() -> None:
         f"{seconds - 600:.0f} s after the pause (following the paused run: {following} calls "
         f"until the timeout at {until / 60:.0f} min)"
     )
-    cases: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
-        "deploy, first time (sweeper and 1 schedule made)": (False, False, ()),
-        "deploy again, all in place (--force)": (True, False, ("--force",)),
-        "deploy again, all in place (--unschedule-first)": (True, False, ("--unschedule-first",)),
-        "deploy stopped by the preflight (a Queueable pending)": (False, True, ()),
+    cases: dict[str, tuple[bool, bool, tuple[str, ...], bool]] = {
+        "deploy, first time (sweeper and 1 schedule made)": (False, False, (), False),
+        "deploy again, all in place (--force)": (True, False, ("--force",), False),
+        "deploy again, all in place (--unschedule-first)": (
+            True,
+            False,
+            ("--unschedule-first",),
+            False,
+        ),
+        "deploy stopped by the preflight (a Queueable pending)": (False, True, (), False),
+        "deploy again (--force), 1 old plan version pruned": (True, False, ("--force",), True),
     }
-    for name, (scheduled, pending, flags) in cases.items():
-        calls, code = count_deploy(scheduled=scheduled, pending=pending, flags=flags)
+    for name, (scheduled, pending, flags, prunable) in cases.items():
+        calls, code = count_deploy(
+            scheduled=scheduled, pending=pending, flags=flags, prunable=prunable
+        )
         print(f"{name}: {calls} call(s), exit {code}")
 
 
