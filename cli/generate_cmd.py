@@ -103,7 +103,7 @@ def generate_command(
     sources: tuple[Path, ...],
     as_json: bool,
 ) -> None:
-    """Generate the runtime, a compiled plan and its tests for every spec.
+    """Generate the runtime and a versioned plan document for every spec.
 
     Writes a complete sfdx project to --out (or updates one: only files stepforce wrote
     are changed or removed, anything else there is left alone), with the step sources the

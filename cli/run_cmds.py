@@ -346,16 +346,22 @@ def retry_cmd(
     Example:
       stepforce run retry a01xx0000012345AAA --from-step Fetch_Page --input pageSize=50 -o dev
       stepforce run retry a01xx0000012345AAA --latest -o dev
+
+    With --latest it prints how the latest plan differs from the run's old version for the
+    steps still to run (the runtime refuses the move, 400, when those steps bind inputs or
+    step outputs the run does not have).
     """
     client = _client(org, as_json)
     before = client.get_run(run_id).plan_version if latest and not as_json else None
     run = client.retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
         emit_json(run)
-    else:
-        click.echo(run_view.run_headline(run))
-        if latest:
-            click.echo(run_view.version_move(before, run.plan_version))
+        return
+    click.echo(run_view.run_headline(run))
+    if latest:
+        click.echo(run_view.version_move(before, run.plan_version))
+        for line in run_view.plan_change_lines(client, before, run):
+            click.echo(line)
 
 
 def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:

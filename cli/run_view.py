@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from stepforce.errors import StepforceError
 from stepforce.runtime_client.analysis import (
     StepLog,
     limit_flags,
@@ -20,6 +21,7 @@ from stepforce.runtime_client.analysis import (
     where_time_went,
 )
 from stepforce.runtime_client.models import Run, RunPage
+from stepforce.runtime_client.plan_diff import plan_changes
 
 
 def _num(value: int | None) -> str:
@@ -70,8 +72,28 @@ def ran_as_warnings(run: Run) -> list[str]:
 def version_move(before: str | None, after: str | None) -> str:
     """What `run retry --latest` did to the run's plan version."""
     if before == after:
-        return f"Plan version unchanged ({after or 'compiled plan'}): it already was the latest."
-    return f"Plan version {before or '(compiled plan)'} -> {after or '(compiled plan)'} (latest)."
+        return f"Plan version unchanged ({after or 'no version'}): it already was the latest."
+    return f"Plan version {before or '(no version)'} -> {after or '(no version)'} (latest)."
+
+
+class PlanReader(Protocol):
+    def plan_document(self, version: str) -> dict[str, Any]: ...
+
+
+def plan_change_lines(client: PlanReader, before: str | None, run: Run) -> list[str]:
+    """What differs between the run's old plan version and the latest for the steps it still
+    runs (two documents read: four calls), or why that cannot be shown."""
+    after = run.plan_version
+    if not before or not after or before == after:
+        return []
+    try:
+        old, new = client.plan_document(before), client.plan_document(after)
+    except StepforceError as error:
+        return [f"Cannot show what differs: {error}"]
+    changes = plan_changes(old, new, run.current_step)
+    if not changes:
+        return ["No difference in the steps still to run or in the run inputs."]
+    return [f"What differs from {run.current_step or 'the first step'} on:", *changes]
 
 
 def _now_for(run: Run) -> dt.datetime | None:

@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from stepforce.deploy_plan import schedule_job_name
-from stepforce.errors import ConflictError, NotFoundError, OrgError, StillRunningError, UsageError
-from stepforce.runtime_client import plans
+from stepforce.errors import ConflictError, OrgError, StillRunningError, UsageError
+from stepforce.runtime_client import plan_client, plans
 from stepforce.runtime_client import schedule as sched
 from stepforce.runtime_client.analysis import StepLog, step_logs
 from stepforce.runtime_client.auth import DEFAULT_TIMEOUT, OrgConnection
@@ -335,34 +335,15 @@ class StepforceClient:
         )
 
     # -- plan versions --------------------------------------------------------------------
-
-    def _query(self, soql: str) -> list[dict[str, Any]]:
-        url = self.transport.data_url + "query/"
-        result = self.transport.request("GET", url, params={"q": soql}, idempotent=True)
-        records = result.body.get("records", []) if isinstance(result.body, dict) else []
-        return [r for r in records if isinstance(r, dict)]
+    # See plan_client: one SOQL query for the documents, the runtime's GET plans for the runs.
 
     def plan_usage(self, orchestration: str | None = None) -> plans.Usage:
-        """Unfinished runs per orchestration and plan version, counted by the runtime over
-        every run (``GET plans``; custom permission Stepforce_Admin or Stepforce_Control)."""
-        try:
-            result = self._apex("GET", plans.usage_path(orchestration), idempotent=True)
-        except NotFoundError as error:
-            if error.error_code != "NOT_FOUND":
-                raise  # no runtime at all: the transport's own message says so
-            raise OrgError(
-                "the stepforce runtime in this org predates the plans route; deploy the "
-                "current one (`stepforce deploy`)",
-                status=404,
-                error_code=error.error_code,
-            ) from None
-        return plans.parse_usage(result.body)
+        """Unfinished runs per orchestration and plan version (``GET plans``, one call)."""
+        return plan_client.plan_usage(self.transport, orchestration)
 
     def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
-        """Deployed plan versions and the unfinished runs pinned to each (one SOQL query, one
-        ``GET plans``)."""
-        resources = self._query(plans.RESOURCES_QUERY)
-        return plans.plan_versions(resources, self.plan_usage(orchestration), orchestration)
+        """Deployed plan versions and the unfinished runs pinned to each (two calls)."""
+        return plan_client.plan_versions(self.transport, orchestration)
 
     def prune_plan_versions(
         self, orchestration: str | None = None
@@ -371,19 +352,11 @@ class StepforceClient:
         sObject Collections DELETE per 200 versions). Never the latest, never one in use: new
         runs only pin the latest, so no run can start on a version being pruned. Returns the
         versions deleted, and version -> the org's problem for each it kept."""
-        unused = [v for v in self.plan_versions(orchestration) if v.prunable and v.resource_id]
-        failures = plans.delete_records((v.resource_id or "" for v in unused), self._delete)
-        kept = {
-            str(v.version): failures[v.resource_id or ""]
-            for v in unused
-            if v.resource_id in failures
-        }
-        return [v for v in unused if v.resource_id not in failures], kept
+        return plan_client.prune(self.transport, orchestration)
 
-    def _delete(self, ids: list[str]) -> Any:
-        url = f"{self.transport.data_url}composite/sobjects"
-        params = {"ids": ",".join(ids), "allOrNone": "false"}
-        return self.transport.request("DELETE", url, params=params, idempotent=True).body
+    def plan_document(self, version: str) -> dict[str, Any]:
+        """One deployed plan version's document (two calls: its Body URL, then the body)."""
+        return plan_client.plan_document(self.transport, version)
 
     # -- schedules ------------------------------------------------------------------------
     # The runtime's schedules routes (custom permission Stepforce_Schedule; no Author Apex).

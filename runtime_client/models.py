@@ -177,8 +177,8 @@ class Run:
     steps_next: str | None = None
     #: False when the steps were read without their inputs and outputs (``io=false``).
     steps_io: bool = True
-    #: The plan document version the run is pinned to; None for a compiled plan and from
-    #: runtimes older than this field.
+    #: The plan document version the run is pinned to; None for a plan a test registered and
+    #: from runtimes older than this field.
     plan_version: str | None = None
     #: The id of the User who asked for the run (``startedBy``; for trigger ``Event`` the
     #: event's publisher); None from runtimes older than this field.

@@ -1,0 +1,93 @@
+"""Plan versions over REST for ``StepforceClient``: list, prune, and read one document.
+
+Calls: the plan documents by one SOQL query (StaticResource), the unfinished runs per version
+by the runtime's ``GET plans`` (one call; counted over every run), deletes by sObject
+Collections (one DELETE per 200), and a document's body by one query for its Body URL and one
+GET of it (StaticResource ``Body`` is a base64 field: REST gives a URL to the raw content,
+REST API Developer Guide, "Get Blob Data"). See ``plans`` for the selection rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from simple_salesforce.format import format_soql
+
+from stepforce.errors import NotFoundError, OrgError, UsageError
+from stepforce.generator.plan_document import version_resource
+from stepforce.runtime_client import plans
+from stepforce.runtime_client.http import Transport
+
+_VERSION = re.compile(r"[0-9a-f]{24}")
+
+
+def query(transport: Transport, soql: str) -> list[dict[str, Any]]:
+    url = transport.data_url + "query/"
+    result = transport.request("GET", url, params={"q": soql}, idempotent=True)
+    records = result.body.get("records", []) if isinstance(result.body, dict) else []
+    return [r for r in records if isinstance(r, dict)]
+
+
+def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.Usage:
+    """Unfinished runs per orchestration and plan version, counted by the runtime over every
+    run (``GET plans``; custom permission Stepforce_Admin or Stepforce_Control)."""
+    url = transport.apex_url + plans.usage_path(orchestration)
+    try:
+        result = transport.request("GET", url, idempotent=True)
+    except NotFoundError as error:
+        if error.error_code != "NOT_FOUND":
+            raise  # no runtime at all: the transport's own message says so
+        raise OrgError(
+            "the stepforce runtime in this org predates the plans route; deploy the current "
+            "one (`stepforce deploy`)",
+            status=404,
+            error_code=error.error_code,
+        ) from None
+    return plans.parse_usage(result.body)
+
+
+def plan_versions(transport: Transport, orchestration: str | None) -> list[plans.PlanVersion]:
+    """Deployed plan versions and the unfinished runs pinned to each."""
+    resources = query(transport, plans.RESOURCES_QUERY)
+    return plans.plan_versions(resources, plan_usage(transport, orchestration), orchestration)
+
+
+def prune(
+    transport: Transport, orchestration: str | None
+) -> tuple[list[plans.PlanVersion], dict[str, str]]:
+    """Deletes the versions no unfinished run uses and no new run starts on; returns the
+    versions deleted, and version -> the org's problem for each it kept."""
+    unused = [v for v in plan_versions(transport, orchestration) if v.prunable and v.resource_id]
+
+    def delete(ids: list[str]) -> Any:
+        url = f"{transport.data_url}composite/sobjects"
+        params = {"ids": ",".join(ids), "allOrNone": "false"}
+        return transport.request("DELETE", url, params=params, idempotent=True).body
+
+    failures = plans.delete_records((v.resource_id or "" for v in unused), delete)
+    kept = {
+        str(v.version): failures[v.resource_id or ""] for v in unused if v.resource_id in failures
+    }
+    return [v for v in unused if v.resource_id not in failures], kept
+
+
+def plan_document(transport: Transport, version: str) -> dict[str, Any]:
+    """The plan document of one version (``SfPlanV_<version>``); NotFoundError when that
+    version is not deployed (pruned, or never deployed to this org)."""
+    if not _VERSION.fullmatch(version):
+        raise UsageError(f"{version!r} is not a plan version (24 hexadecimal digits)")
+    name = version_resource(version)
+    records = query(
+        transport, format_soql("SELECT Id, Body FROM StaticResource WHERE Name = {}", name)
+    )
+    body_url = str(records[0].get("Body") or "") if records else ""
+    if not body_url.startswith("/services/data/"):
+        raise NotFoundError(f"plan version {version} is not deployed in this org ({name})")
+    root = transport.data_url.split("/services/data/", 1)[0]
+    content = transport.request("GET", root + body_url, idempotent=True).body
+    document = json.loads(content) if isinstance(content, str) else content
+    if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
+        raise OrgError(f"{name} does not hold a plan document")
+    return document
