@@ -2,9 +2,9 @@
 
 Calls: the plan documents by one SOQL query (StaticResource), the unfinished runs per version
 by the runtime's ``GET plans`` (one call; counted over every run), deletes by sObject
-Collections (one DELETE per 200), and a document's body by one query for its Body URL and one
-GET of it (StaticResource ``Body`` is a base64 field: REST gives a URL to the raw content,
-REST API Developer Guide, "Get Blob Data"). See ``plans`` for the selection rules.
+Collections (one DELETE per 200), and a document's body by one query for its Id and one GET
+of its ``Body`` blob field (``/sobjects/StaticResource/<id>/Body``, the sObject Blob Get
+resource: REST API Developer Guide, "Get Blob Data"). See ``plans`` for the selection rules.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from stepforce.runtime_client import plans
 from stepforce.runtime_client.http import Transport
 
 _VERSION = re.compile(r"[0-9a-f]{24}")
+_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 def query(transport: Transport, soql: str) -> list[dict[str, Any]]:
@@ -79,14 +80,12 @@ def plan_document(transport: Transport, version: str) -> dict[str, Any]:
     if not _VERSION.fullmatch(version):
         raise UsageError(f"{version!r} is not a plan version (24 hexadecimal digits)")
     name = version_resource(version)
-    records = query(
-        transport, format_soql("SELECT Id, Body FROM StaticResource WHERE Name = {}", name)
-    )
-    body_url = str(records[0].get("Body") or "") if records else ""
-    if not body_url.startswith("/services/data/"):
+    records = query(transport, format_soql("SELECT Id FROM StaticResource WHERE Name = {}", name))
+    resource_id = str(records[0].get("Id") or "") if records else ""
+    if not _ID.fullmatch(resource_id):
         raise NotFoundError(f"plan version {version} is not deployed in this org ({name})")
-    root = transport.data_url.split("/services/data/", 1)[0]
-    content = transport.request("GET", root + body_url, idempotent=True).body
+    url = f"{transport.data_url}sobjects/StaticResource/{resource_id}/Body"
+    content = transport.request("GET", url, idempotent=True).body
     document = json.loads(content) if isinstance(content, str) else content
     if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
         raise OrgError(f"{name} does not hold a plan document")

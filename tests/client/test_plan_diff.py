@@ -1,10 +1,11 @@
 """`stepforce run retry --latest` says how the latest plan differs from the run's old version
 for the steps still to run. Documents are built from real specs (generator/plan_document.py);
-a document's body is read as REST gives blob data: the query returns the ``Body`` field as a
-URL, and a GET of that URL returns the raw file (REST API Developer Guide, "Get Blob Data")."""
+a document's body is read with the sObject Blob Get resource, ``/sobjects/StaticResource/<id>/
+Body``, which returns the raw file (REST API Developer Guide, "Get Blob Data")."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import responses
@@ -15,7 +16,7 @@ from stepforce.generator.plan_document import plan_document
 from stepforce.generator.spec import load_spec_text
 from stepforce.runtime_client.plan_diff import plan_changes
 
-from .conftest import APEX, DATA, INSTANCE, RUN_ID, invoke, run_json
+from .conftest import APEX, DATA, RUN_ID, invoke, run_json
 
 V1_SPEC = """\
 orchestration: Invoice_Sync
@@ -91,14 +92,19 @@ def test_the_same_plan_shows_no_change_and_a_reorder_is_named() -> None:
 
 def _serve_document(org: responses.RequestsMock, document: dict[str, Any]) -> None:
     version = str(document["version"])
-    body_path = f"/services/data/v67.0/sobjects/StaticResource/081{version[-15:]}/Body"
-    soql = format_soql("SELECT Id, Body FROM StaticResource WHERE Name = {}", f"SfPlanV_{version}")
+    resource_id = f"081{version[-15:]}"
+    soql = format_soql("SELECT Id FROM StaticResource WHERE Name = {}", f"SfPlanV_{version}")
     org.get(
         f"{DATA}/query/",
-        json={"totalSize": 1, "done": True, "records": [{"Id": "081", "Body": body_path}]},
+        json={"totalSize": 1, "done": True, "records": [{"Id": resource_id}]},
         match=[matchers.query_param_matcher({"q": soql})],
     )
-    org.get(f"{INSTANCE}{body_path}", json=document)
+    # Blob Get answers the file's bytes, not JSON: served as octet-stream here.
+    org.get(
+        f"{DATA}/sobjects/StaticResource/{resource_id}/Body",
+        body=json.dumps(document).encode("utf-8"),
+        content_type="application/octet-stream",
+    )
 
 
 def test_retry_latest_prints_what_differs_for_the_steps_still_to_run(
