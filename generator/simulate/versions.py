@@ -1,9 +1,11 @@
 """Plan versions as the org holds them, for the simulator: deployed plan documents and the
 orchestration model each document describes.
 
-A deploy adds a package's static resources and removes none (the Metadata API deletes only
-what a destructive manifest names), so every version a run was pinned to stays readable:
-``SfPlan_<name hash>`` is replaced by the latest plan, ``SfPlanV_<version>`` is added.
+A Metadata API deploy adds a package's static resources and removes none (it deletes only
+what a destructive manifest names): ``SfPlan_<name hash>`` is replaced by the latest plan,
+``SfPlanV_<version>`` is added. ``stepforce deploy`` then prunes versions no unfinished run
+uses (docs/engine.md, "Pruning"); the shelf keeps them all, which changes nothing for a run in
+flight: its version is in use, so it is never pruned.
 """
 
 from __future__ import annotations

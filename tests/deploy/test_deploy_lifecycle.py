@@ -254,7 +254,7 @@ def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
 ) -> None:
     fake_org, mocked = deploying.start("scratch")
     plan = DeployPlan(
-        orchestrations={n: (f"SfPlan_{n}",) for n in ("Order_Sync", "Invoice_Sync", "Nightly")},
+        orchestrations=("Order_Sync", "Invoice_Sync", "Nightly"),
         schedules=(
             ORDERS,  # new
             PlannedSchedule("Invoice_Sync", "0 15 * * * ?", {}),  # changed
