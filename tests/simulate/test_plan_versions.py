@@ -4,9 +4,12 @@ in flight; the run finishes on v1 and a new run takes v2."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from stepforce.generator.generate import generate
 from stepforce.generator.plan_document import plan_document
@@ -16,6 +19,7 @@ from stepforce.generator.simulate.trace import AttemptEvent, Position, RunStatus
 from stepforce.generator.simulate.versions import PlanShelf, orchestration_of
 from stepforce.generator.spec import load_spec_text
 from stepforce.generator.spec.model import Orchestration
+from stepforce.runtime_client.plans import Usage, plan_cleanup, prune
 
 SPEC = """\
 orchestration: Versioned_Sync
@@ -130,3 +134,53 @@ def test_a_document_describes_its_orchestration_completely(
     assert plan_document(orchestration_of(document)) == document
     original = load_spec_text(_spec(("Alpha", "Beta", "Gamma")), "versioned.yaml")
     assert plan_document(original) == document
+
+
+def _org_resources(*packages: bytes) -> list[dict[str, str]]:
+    """The StaticResource rows an org holds after deploying ``packages`` in order, as the
+    deploy's query sees them (Id, Name, Description from each ``-meta.xml``): the latest
+    plan's row is replaced, versions are added."""
+    rows: dict[str, dict[str, str]] = {}
+    for package in packages:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            for name in archive.namelist():
+                if name.startswith("staticresources/") and name.endswith(".resource-meta.xml"):
+                    stem = name.removeprefix("staticresources/").removesuffix(".resource-meta.xml")
+                    meta = etree.fromstring(archive.read(name))
+                    description = meta.findtext("{*}description") or ""
+                    rows[stem] = {
+                        "Id": f"081{stem[-15:]}",
+                        "Name": stem,
+                        "Description": description,
+                    }
+    return list(rows.values())
+
+
+def test_deploy_prunes_v1_only_once_its_run_has_finished_and_a_later_deploy_began(
+    packages: tuple[bytes, bytes],
+) -> None:
+    """The generated packages' resource descriptions feed deploy's selection: v1 is in use
+    while its run is unfinished, then replaced-during-this-deploy, then pruned."""
+    v1, v2 = packages
+    shelf = PlanShelf()
+    shelf.deploy(v1)
+    v1_version = shelf.latest_version("Versioned_Sync")
+    owned = frozenset({"Versioned_Sync"})
+    before, after = _org_resources(v1), _org_resources(v1, v2)
+
+    def candidates(before_rows: list[dict[str, str]]) -> list[str]:
+        found = plan_cleanup(
+            before_rows, after, owned=owned, removed=frozenset(), delete_removed=False
+        )
+        return [r.version for r in found.candidates]
+
+    # The deploy of v2 (v1 was the latest when it began): v1 waits, whatever the runs.
+    assert candidates(before) == []
+    # The next deploy (v2 the latest already): v1 is a candidate, kept while a run uses it.
+    (resource,) = plan_cleanup(
+        after, after, owned=owned, removed=frozenset(), delete_removed=False
+    ).candidates
+    assert resource.version == v1_version
+    in_use: Usage = {("Versioned_Sync", v1_version): 1}
+    assert prune([resource], in_use) == []
+    assert prune([resource], {}) == [resource]
