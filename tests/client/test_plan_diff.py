@@ -107,12 +107,17 @@ def _serve_document(org: responses.RequestsMock, document: dict[str, Any]) -> No
     )
 
 
-def test_retry_latest_prints_what_differs_for_the_steps_still_to_run(
-    org: responses.RequestsMock,
-) -> None:
+def _retry_moves_v1_to_v2(org: responses.RequestsMock) -> None:
+    """A Failed run pinned to V1; its retry with latest answers the run on V2."""
     org.get(f"{APEX}/{RUN_ID}", json={**run_json("Failed"), "planVersion": V1["version"]})
     moved = {**run_json("Queued", with_steps=False), "planVersion": V2["version"]}
     org.post(f"{APEX}/{RUN_ID}/retry", json=moved)
+
+
+def test_retry_latest_prints_what_differs_for_the_steps_still_to_run(
+    org: responses.RequestsMock,
+) -> None:
+    _retry_moves_v1_to_v2(org)
     _serve_document(org, V1)
     _serve_document(org, V2)
     code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
@@ -125,9 +130,7 @@ def test_retry_latest_prints_what_differs_for_the_steps_still_to_run(
 def test_retry_latest_says_so_when_the_old_version_was_pruned(
     org: responses.RequestsMock,
 ) -> None:
-    org.get(f"{APEX}/{RUN_ID}", json={**run_json("Failed"), "planVersion": V1["version"]})
-    moved = {**run_json("Queued", with_steps=False), "planVersion": V2["version"]}
-    org.post(f"{APEX}/{RUN_ID}/retry", json=moved)
+    _retry_moves_v1_to_v2(org)
     org.get(f"{DATA}/query/", json={"totalSize": 0, "done": True, "records": []})
     code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
     assert code == 0, err  # the move itself happened

@@ -40,6 +40,7 @@ from tests.deploy.conftest import (
     plan_resource,
     run_test_result,
     status_response,
+    succeeds,
 )
 
 # CumulusCI's own dependencies warn on import (snowfakery on click, its models on SQLAlchemy).
@@ -463,12 +464,7 @@ def test_deploy_task_deletes_removed_orchestrations_and_prunes_unless_told_to_ke
         plan_resource("Old_Flow", old, False),
     ]
     fake.resources = [documents]
-    mocked.post(SOAP_URL, body=deploy_response(), content_type="text/xml")
-    mocked.post(
-        f"{SOAP_URL}/{DEPLOY_ID}",
-        body=status_response(status="Succeeded", done=True),
-        content_type="text/xml",
-    )
+    succeeds(mocked)
     path = lifecycle_project(project, DeployPlan(removed=("Old_Flow",)))
     options = {"delete_removed": "True", "keep_versions": str(keep_versions)}
     task = _task(cumulusci_tasks.StepforceDeploy, project, path=str(path), **options)
