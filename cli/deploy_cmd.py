@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from rich.status import Status
 
 DEFAULT_WAIT_MINUTES = 30.0
+PLANS_ONLY_HINT = (
+    "note: the package holds Apex, so this production org ran its local tests; when only "
+    "specs changed, `stepforce deploy --plans-only` sends the plan documents alone and runs "
+    "no tests"
+)
 
 
 def make_poller() -> Poller:
@@ -263,6 +268,9 @@ def deploy_command(
     if junit is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.write_bytes(junit_xml(outcome.result))
+    defaulted = request.test_level is None and package is not None and package.has_apex()
+    if defaulted and outcome.request.test_level is TestLevel.RUN_LOCAL_TESTS:
+        display.note(PLANS_ONLY_HINT)
     _report(outcome, as_json)
 
 

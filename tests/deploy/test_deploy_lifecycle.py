@@ -369,12 +369,15 @@ def test_the_summary_says_which_tests_ran(project: Path, deploying: Deploying) -
         status_response(status="Failed", done=True, tests=(3, 3, 1), details=details),
     )
     code = run_deploy(["deploy", str(project), *ORG_ARGS])
-    out, _err = deploying.output()
+    out, err = deploying.output()
     assert code == 1
     assert (
         "tests: test level RunLocalTests: 3 run, 1 failure(s) in 2 class(es): "
         "SfPlan_Invoice_Sync_Tests, StepforceEngine_Tests"
     ) in out
+    # The default level on production, with Apex in the package: deploy says how a spec-only
+    # change avoids the test run.
+    assert "`stepforce deploy --plans-only` sends the plan documents alone" in err
 
 
 def test_json_says_which_tests_ran_and_that_none_did(project: Path, deploying: Deploying) -> None:
