@@ -41,6 +41,12 @@ def _print_result(result: GenerateResult) -> None:
             f"{len(report.removed)} removed, {len(report.unchanged)} unchanged ({names})"
         )
     _print_lifecycle(result)
+    if result.plans_only and result.report is not None:
+        click.echo(
+            "only plan documents changed: `stepforce deploy "
+            f"{result.report.out_dir} --plans-only` sends them without Apex, so even "
+            "production runs no tests"
+        )
     if not result.formatted:
         click.echo(
             "note: some classes hold text the built-in layout leaves to prettier-plugin-apex "

@@ -12,7 +12,7 @@ from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.diagnostics import Diagnostic, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.mdapi import build_mdapi_zip
-from stepforce.generator.project import DEFAULT_API_VERSION, build_project
+from stepforce.generator.project import DEFAULT_API_VERSION, PACKAGE_XML, build_project
 from stepforce.generator.sources import SourceIndex, source_index
 from stepforce.generator.spec import validate_paths
 from stepforce.generator.spec.model import Orchestration
@@ -32,9 +32,22 @@ class GenerateResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     deploy_plan: DeployPlan = field(default_factory=DeployPlan)
 
+    @property
+    def plans_only(self) -> bool:
+        """Only plan documents changed in what a deploy sends (``deploy --plans-only`` will
+        do, with no Apex and so no test run). Schedule scripts are not deployed, and the
+        manifest only follows the components."""
+        if self.report is None:
+            return False
+        report = self.report
+        changes = [*report.created, *report.changed, *report.removed]
+        sent = [p for p in changes if not p.startswith("scripts/") and p != PACKAGE_XML]
+        return bool(sent) and all("/staticresources/SfPlan" in f"/{p}" for p in sent)
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "orchestrations": self.orchestrations,
+            "plansOnly": self.plans_only,
             "formatted": self.formatted,
             "warnings": [d.to_json() for d in self.diagnostics],
             "schedules": [

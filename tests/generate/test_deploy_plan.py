@@ -130,3 +130,23 @@ def test_a_schedules_exact_decimal_survives_the_manifest_and_reaches_the_apex_sc
     assert str(planned.inputs["days"]) == "12345678901234567.89"
     script = (out / "scripts/apex/schedule_Exact.apex").read_text(encoding="utf-8")
     assert "12345678901234567.89" in script
+
+
+def test_a_spec_only_change_says_deploy_plans_only_will_do(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = CliRunner().invoke(
+        generate_command, [str(_spec(tmp_path / "a", "Nightly")), "--out", str(out), "--json"]
+    )
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["plansOnly"] is False  # the runtime's Apex was written
+    changed = _spec(tmp_path / "b", "Nightly").read_text().replace("Purger", "Purger2")
+    (tmp_path / "b" / "nightly.yaml").write_text(changed)
+    again = CliRunner().invoke(
+        generate_command, [str(tmp_path / "b" / "nightly.yaml"), "--out", str(out)]
+    )
+    assert again.exit_code == 0, again.output
+    assert f"`stepforce deploy {out} --plans-only` sends them without Apex" in again.output
+    unchanged = CliRunner().invoke(
+        generate_command, [str(tmp_path / "b" / "nightly.yaml"), "--out", str(out), "--json"]
+    )
+    assert json.loads(unchanged.output)["plansOnly"] is False  # nothing changed at all
