@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from stepforce.cli import run_cmds
+from stepforce.cli import run_options
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json
 from stepforce.errors import FailureError
@@ -31,7 +31,7 @@ def plans_cmd(orchestration: str | None, org: OrgOptions, prune: bool, as_json: 
       stepforce plans Invoice_Sync -o dev
       stepforce plans --prune -o prod
     """
-    client = run_cmds._client(org, as_json)
+    client = run_options.client(org, as_json)
     if prune:
         pruned, kept = client.prune_plan_versions(orchestration)
         if as_json:

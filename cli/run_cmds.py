@@ -1,10 +1,11 @@
-"""``stepforce run ...``, ``schedule``, ``unschedule`` and ``schedules``: thin commands over
-StepforceClient. Human views read step summaries (``io=False``: one call at any run size);
-``--json`` prints the whole run, every step run's inputs and outputs included."""
+"""``stepforce run ...``: start, status, watch, list, logs, pause, resume, cancel and retry,
+thin commands over StepforceClient. Human views read step summaries (``io=False``: one call at
+any run size); ``--json`` prints the whole run, every step run's inputs and outputs included.
+The schedule commands are in :mod:`.schedule_cmds`; the client and the options they share in
+:mod:`.run_options`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,55 +13,17 @@ import click
 from rich.console import Console
 from rich.live import Live
 
-from stepforce.cli import run_view
+from stepforce.cli import run_options, run_view
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json, stdout_is_terminal
-from stepforce.cli.run_inputs import parse_inputs, read_inputs_file
+from stepforce.cli.run_inputs import read_inputs_file
 from stepforce.errors import RunFailedError, StillRunningError
 from stepforce.runtime_client.analysis import step_logs
-from stepforce.runtime_client.auth import OrgOptions, resolve_org
+from stepforce.runtime_client.auth import OrgOptions
 from stepforce.runtime_client.client import StepforceClient
 from stepforce.runtime_client.models import Run
-from stepforce.runtime_client.watch import Clock, SystemClock
 
 COMMANDS: list[click.Command] = []
-
-# Tests replace this to watch in simulated time.
-clock_factory: Callable[[], Clock] = SystemClock
-
-
-def _client(org: OrgOptions, as_json: bool) -> StepforceClient:
-    connection = resolve_org(org)
-    if not as_json:
-        run_view.stderr_note(
-            f"Org {connection.instance_url} (API {connection.api_version}). {connection.source}"
-        )
-    return StepforceClient(connection, clock=clock_factory())
-
-
-_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-_input_option = click.option(
-    "--input",
-    "inputs",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=parse_inputs,
-    help='An input value: JSON true/false/null, "text", [list] or {object}; anything else '
-    "(200, 00501, 2026-11-01) is text as written, which the engine converts to the input's "
-    "type. Repeatable.",
-)
-_inputs_file_option = click.option(
-    "--inputs-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Inputs as a JSON or YAML mapping; --input values win.",
-)
-_timeout_option = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="MIN",
-    help="Stop waiting after MIN minutes (exit 3; the run goes on).",
-)
-_run_id = click.argument("run_id", metavar="RUN_ID")
 
 
 def _follow(client: StepforceClient, run_id: str, timeout_min: float | None, as_json: bool) -> None:
@@ -128,15 +91,15 @@ def run_group() -> None:
 
 @run_group.command("start")
 @click.argument("orchestration")
-@_input_option
-@_inputs_file_option
+@run_options.input_option
+@run_options.inputs_file_option
 @click.option(
     "--request-key", metavar="KEY", help="Idempotency key: a repeat returns the same run."
 )
 @click.option("--wait", is_flag=True, help="Watch the run until it ends or pauses.")
-@_timeout_option
+@run_options.timeout_option
 @org_options
-@_json_option
+@run_options.json_option
 def start_cmd(
     orchestration: str,
     inputs: dict[str, Any],
@@ -159,7 +122,7 @@ def start_cmd(
       stepforce run start Invoice_Sync --inputs-file inputs.yaml --wait --timeout 30
     """
     values = {**read_inputs_file(inputs_file), **inputs}
-    client = _client(org, as_json)
+    client = run_options.client(org, as_json)
     run = client.start_run(orchestration, values, request_key)
     if wait or timeout:
         if not as_json:
@@ -173,7 +136,7 @@ def start_cmd(
 
 
 @run_group.command("status")
-@_run_id
+@run_options.run_id_argument
 @click.option(
     "--exit-status",
     is_flag=True,
@@ -181,7 +144,7 @@ def start_cmd(
     "running or paused.",
 )
 @org_options
-@_json_option
+@run_options.json_option
 def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -> None:
     """Show a run and its step runs (one API call; more only for a run too large for one).
 
@@ -193,7 +156,7 @@ def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -
       stepforce run status a01xx0000012345AAA -o dev
       stepforce run status a01xx0000012345AAA --exit-status --json -o ci
     """
-    run = _client(org, as_json).get_run(run_id, io=as_json)
+    run = run_options.client(org, as_json).get_run(run_id, io=as_json)
     if as_json:
         emit_json(run)
     else:
@@ -206,10 +169,10 @@ def status_cmd(run_id: str, exit_status: bool, org: OrgOptions, as_json: bool) -
 
 
 @run_group.command("watch")
-@_run_id
-@_timeout_option
+@run_options.run_id_argument
+@run_options.timeout_option
 @org_options
-@_json_option
+@run_options.json_option
 def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool) -> None:
     """Follow a run until it ends or pauses, polling with growing waits (one call per poll).
 
@@ -220,7 +183,7 @@ def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool
     Example:
       stepforce run watch a01xx0000012345AAA -o dev --timeout 60
     """
-    _follow(_client(org, as_json), run_id, timeout, as_json)
+    _follow(run_options.client(org, as_json), run_id, timeout, as_json)
 
 
 @run_group.command("list")
@@ -245,7 +208,7 @@ def watch_cmd(run_id: str, timeout: float | None, org: OrgOptions, as_json: bool
     help="Skip this many runs first (SOQL allows 2,000; beyond, pages follow cursors).",
 )
 @org_options
-@_json_option
+@run_options.json_option
 def list_cmd(
     orchestration: str | None,
     status: str | None,
@@ -262,7 +225,7 @@ def list_cmd(
       stepforce run list --orchestration Invoice_Sync --status Failed -o dev
       stepforce run list --all --status Failed --json -o dev
     """
-    client = _client(org, as_json)
+    client = run_options.client(org, as_json)
     page = client.collect_runs(orchestration, status, None if show_all else limit, offset)
     if as_json:
         emit_json(page)
@@ -271,10 +234,10 @@ def list_cmd(
 
 
 @run_group.command("logs")
-@_run_id
+@run_options.run_id_argument
 @click.option("--step", metavar="STEP", help="Only this step's attempts.")
 @org_options
-@_json_option
+@run_options.json_option
 def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> None:
     """Every attempt of every step: inputs, outputs, errors (one API call for a typical run).
 
@@ -282,7 +245,7 @@ def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> N
     Example:
       stepforce run logs a01xx0000012345AAA --step Fetch_Page -o dev
     """
-    run = _client(org, as_json).get_run(run_id)
+    run = run_options.client(org, as_json).get_run(run_id)
     logs = step_logs(run, step)
     if as_json:
         emit_json(run_view.logs_json(logs))
@@ -292,7 +255,7 @@ def logs_cmd(run_id: str, step: str | None, org: OrgOptions, as_json: bool) -> N
 
 def _transition_command(action: str, summary: str, example: str) -> click.Command:
     def command(run_id: str, org: OrgOptions, as_json: bool) -> None:
-        client = _client(org, as_json)
+        client = run_options.client(org, as_json)
         run: Run = getattr(client, action)(run_id)
         if as_json:
             emit_json(run)
@@ -300,7 +263,7 @@ def _transition_command(action: str, summary: str, example: str) -> click.Comman
             click.echo(run_view.run_headline(run))
 
     command.__doc__ = f"{summary}\n\n    \b\n    Example:\n      {example}\n    "
-    decorated = _json_option(org_options(_run_id(command)))
+    decorated = run_options.json_option(org_options(run_options.run_id_argument(command)))
     return run_group.command(action)(decorated)
 
 
@@ -322,16 +285,16 @@ _transition_command(
 
 
 @run_group.command("retry")
-@_run_id
+@run_options.run_id_argument
 @click.option("--from-step", metavar="STEP", help="Restart here instead of at the failed step.")
 @click.option(
     "--latest",
     is_flag=True,
     help="Move the run to the latest deployed plan (default: the version it started with).",
 )
-@_input_option
+@run_options.input_option
 @org_options
-@_json_option
+@run_options.json_option
 def retry_cmd(
     run_id: str,
     from_step: str | None,
@@ -351,7 +314,7 @@ def retry_cmd(
     steps still to run (the runtime refuses the move, 400, when those steps bind inputs or
     step outputs the run does not have).
     """
-    client = _client(org, as_json)
+    client = run_options.client(org, as_json)
     before = client.get_run(run_id).plan_version if latest and not as_json else None
     run = client.retry(run_id, from_step, inputs or None, latest=latest)
     if as_json:
@@ -364,92 +327,4 @@ def retry_cmd(
             click.echo(line)
 
 
-def _check_cron(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from stepforce.generator.spec.cron import cron_problems
-
-    problems = cron_problems(value)
-    if problems:
-        raise click.BadParameter("; ".join(problems), ctx=ctx, param=param)
-    return value
-
-
-@click.command("schedule")
-@click.argument("orchestration")
-@click.option(
-    "--cron",
-    required=True,
-    callback=_check_cron,
-    metavar="EXPR",
-    help="Salesforce cron: 'sec min hour day-of-month month day-of-week [year]'.",
-)
-@_input_option
-@_inputs_file_option
-@click.option("--name", metavar="NAME", help="Scheduled job name (default 'Stepforce ORCH').")
-@org_options
-@_json_option
-def schedule_cmd(
-    orchestration: str,
-    cron: str,
-    inputs: dict[str, Any],
-    inputs_file: Path | None,
-    name: str | None,
-    org: OrgOptions,
-    as_json: bool,
-) -> None:
-    """Start ORCHESTRATION on a cron schedule, in the org user's time zone (one REST call;
-    needs the custom permission Stepforce_Schedule, granted by Stepforce_Operator and
-    Stepforce_Admin: no Author Apex).
-
-    \b
-    Example:
-      stepforce schedule Invoice_Sync --cron "0 0 2 * * ?" --input since=2026-11-01 -o dev
-    """
-    values = {**read_inputs_file(inputs_file), **inputs}
-    job = _client(org, as_json).schedule(orchestration, cron, values, name)
-    if as_json:
-        emit_json(job)
-    else:
-        click.echo(f"Scheduled {job.name!r} ({job.id}), next start {job.next_fire_time or '-'}.")
-
-
-@click.command("unschedule")
-@click.argument("name")
-@org_options
-@_json_option
-def unschedule_cmd(name: str, org: OrgOptions, as_json: bool) -> None:
-    """Remove the Stepforce schedule NAME (runs already started go on; one REST call).
-
-    \b
-    Example:
-      stepforce unschedule "Stepforce Invoice_Sync" -o dev
-    """
-    jobs = _client(org, as_json).unschedule(name)
-    if as_json:
-        emit_json({"unscheduled": [job.to_json() for job in jobs]})
-    else:
-        click.echo(f"Unscheduled {name!r} ({', '.join(job.id for job in jobs)}).")
-
-
-@click.command("schedules")
-@org_options
-@_json_option
-def schedules_cmd(org: OrgOptions, as_json: bool) -> None:
-    """List the Stepforce schedules (cron starts) of the org (one REST call).
-
-    \b
-    Example:
-      stepforce schedules -o dev
-    """
-    jobs = _client(org, as_json).schedules()
-    if as_json:
-        emit_json({"schedules": [job.to_json() for job in jobs]})
-    elif not jobs:
-        click.echo("No Stepforce schedules.")
-    else:
-        for job in jobs:
-            when = job.next_fire_time or "-"
-            cron = job.cron or "-"
-            click.echo(f"{job.name}  {cron}  {job.state or '-'}  next {when}  ({job.id})")
-
-
-COMMANDS.extend([run_group, schedule_cmd, unschedule_cmd, schedules_cmd])
+COMMANDS.append(run_group)

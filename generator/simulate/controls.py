@@ -1,5 +1,8 @@
 """The control actions of a simulated run (pause, resume, cancel, retry) and the errors a
-simulation raises besides a bad spec: refused inputs and fixtures that do not fit the run."""
+simulation raises besides a bad spec: refused inputs and fixtures that do not fit the run.
+
+:func:`prepare_run_inputs` and :func:`check_context_size` are the checks a start (or retry)
+makes on the run inputs, raising those errors as the org answers 400."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from typing import Any
 
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
+from stepforce.generator.simulate.apex_strings import CONTEXT_LIMIT, serialized_length
+from stepforce.generator.simulate.plan import InputsError, JsonMap, prepare_inputs
 from stepforce.generator.simulate.trace import Position, Trace
 from stepforce.generator.simulate.yamlsrc import problem
 from stepforce.generator.spec.model import Orchestration
@@ -104,3 +109,35 @@ def check_control(orchestration: Orchestration, control: Control) -> None:
         raise problem(control.location, "retry takes 'after: STEP' (after a cancel), not 'before'")
     if control.started and control.moment is not Moment.BEFORE:
         raise problem(control.location, "'started' goes with 'before: STEP' (a queued job)")
+
+
+def prepare_run_inputs(
+    orchestration: Orchestration,
+    raw: Mapping[str, Any],
+    locations: Mapping[str, Location],
+    default: Location,
+) -> JsonMap:
+    """``prepareInputs`` of the run's plan; a refusal names each input at its location in
+    ``locations`` (else at ``default``)."""
+    try:
+        return prepare_inputs(orchestration, raw)
+    except InputsError as error:
+        raise InputsRejectedError(
+            [
+                Diagnostic(locations.get(name, default), message, source="simulate")
+                for name, message in error.problems.items()
+            ],
+            "prepareInputs refused the run inputs (the org answers 400)",
+        ) from None
+
+
+def check_context_size(inputs: JsonMap, location: Location) -> None:
+    """A start whose context JSON exceeds Context__c is refused (a retry's spills to a
+    file instead): StepforceStarter.prepare measures ``StepforceRunContext.initial``."""
+    length = serialized_length({"inputs": inputs, "steps": {}})
+    if length > CONTEXT_LIMIT:
+        message = f"inputs are too large: {length} characters of JSON"
+        raise InputsTooLargeError(
+            [Diagnostic(location, message, source="simulate")],
+            f"the start is refused (the org answers 400): more than {CONTEXT_LIMIT}",
+        )

@@ -2,7 +2,9 @@
 
 :func:`simulate` is a pure function of (orchestration, fixtures, control actions) -> trace.
 It follows docs/engine.md "Semantics of a run" step for step; the scenario files under
-``tests/scenarios`` hold this module and the Apex engine to the same traces.
+``tests/scenarios`` hold this module and the Apex engine to the same traces. This module is
+the run loop (jobs, their chains, the recorder's retries) and the control actions; one attempt
+and the finalizer's decision after it are in :mod:`.attempts`.
 
 Control actions are applied in the order given; only the first unapplied one is armed.
 ``pause``/``cancel`` with a step fire *after* (the request arrives while that attempt runs and
@@ -15,19 +17,19 @@ attempt) arrives before that attempt's finalizer ran. ``resume``, ``retry`` and 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from stepforce.diagnostics import Diagnostic, Location
-from stepforce.generator.simulate.apex_strings import (
-    CONTEXT_LIMIT,
-    ERROR_LIMIT,
-    LONG_TEXT_LIMIT,
-    apex_abbreviate,
-    serialized_length,
-    uncatchable_text,
+from stepforce.diagnostics import Location
+from stepforce.generator.simulate.attempts import (
+    Pending,
+    RunEnd,
+    abbreviated,
+    next_job,
+    recorded,
+    run_attempt,
 )
-from stepforce.generator.simulate.coerce import CoercionError, to_json
+from stepforce.generator.simulate.coerce import to_json
 from stepforce.generator.simulate.controls import (
     Action,
     Control,
@@ -35,26 +37,19 @@ from stepforce.generator.simulate.controls import (
     InputsRejectedError,
     InputsTooLargeError,
     Moment,
+    check_context_size,
     check_control,
+    prepare_run_inputs,
 )
 from stepforce.generator.simulate.fixtures import (
     RECORDER_DELAYS,
     Feed,
     Fixtures,
     FixturesExhausted,
-    Outcome,
-    OutcomeKind,
     check_fixtures,
     plain_numbers,
 )
-from stepforce.generator.simulate.plan import (
-    InputsError,
-    JsonMap,
-    coerce_outputs,
-    is_complete,
-    prepare_inputs,
-    resolve_inputs,
-)
+from stepforce.generator.simulate.plan import JsonMap
 from stepforce.generator.simulate.trace import (
     RECORDER,
     REFUSED,
@@ -68,7 +63,7 @@ from stepforce.generator.simulate.trace import (
     Trace,
 )
 from stepforce.generator.simulate.yamlsrc import problem
-from stepforce.generator.spec.model import OnFailure, Orchestration, Step
+from stepforce.generator.spec.model import Orchestration
 
 #: Where the engine finds the run's plan at each hop.
 PlanSource = Callable[[], Orchestration]
@@ -118,14 +113,6 @@ CHAIN_CAP = 5
 MAX_FAILED_JOBS_IN_ROW = 5
 
 
-@dataclass
-class _Pending:
-    position: Position
-    delay: int
-    depth: int = 1  # AsyncInfo's stack depth of the job: a new chain starts at 1
-    failed_in_row: int = 0  # failed jobs before this one in its chain
-
-
 class _Simulation:
     def __init__(
         self,
@@ -147,9 +134,9 @@ class _Simulation:
         self.outputs: dict[str, JsonMap] = {}
         self.error: str | None = None
         self.clock = 0
-        self.pending: _Pending | None = None
+        self.pending: Pending | None = None
         self.early_resume: Position | None = None
-        self.job = _Pending(Position(0), 0)  # the job whose attempt runs or was just run
+        self.job = Pending(Position(0), 0)  # the job whose attempt runs or was just run
 
     @property
     def orch(self) -> Orchestration:
@@ -159,8 +146,8 @@ class _Simulation:
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Trace:
         self.inputs = self._prepare(self.fixtures.inputs, self.fixtures.input_locations)
-        self._check_size()
-        self.pending = _Pending(Position(0), 0)
+        check_context_size(self.inputs, self.fixtures.location)
+        self.pending = Pending(Position(0), 0)
         self._note("start", self.position, inputs=dict(self.inputs))
         try:
             while self._tick():
@@ -209,7 +196,7 @@ class _Simulation:
             return self.controls.pop(0)
         return None
 
-    def _next_job(self, pending: _Pending) -> None:
+    def _next_job(self, pending: Pending) -> None:
         if self.on_hop is not None:
             self.on_hop(pending.position)  # e.g. a deploy between two jobs
         self.position = pending.position
@@ -228,7 +215,15 @@ class _Simulation:
         self.clock += pending.delay
         if self.status is RunStatus.QUEUED:
             self.status = RunStatus.RUNNING
-        event = self._attempt(self.orch.steps[pending.position.index], pending)
+        step = self.orch.steps[pending.position.index]
+        event = run_attempt(
+            step,
+            pending,
+            clock=self.clock,
+            inputs=self.inputs,
+            outputs=self.outputs,
+            feed=self.feed,
+        )
         # Controls requested while the job runs, before its finalizer reads the status.
         during: Control | None = None
         while (control := self._armed(Moment.AFTER, pending.position)) is not None:
@@ -264,65 +259,27 @@ class _Simulation:
             return
         self.status = RunStatus.PAUSED if control.action is Action.PAUSE else RunStatus.CANCELLED
 
-    # -- the job ----------------------------------------------------------------------------
-    def _attempt(self, step: Step, pending: _Pending) -> AttemptEvent:
-        position = pending.position
-        base = AttemptEvent(
-            step=step.name,
-            index=position.index,
-            attempt=position.attempt,
-            iteration=position.iteration,
-            status=StepRunStatus.FAILED,
-            inputs=None,
-            outputs=None,
-            delay_minutes=pending.delay,
-            at_minute=self.clock,
-        )
-        try:
-            inputs = resolve_inputs(step, self.inputs, self.outputs, position.iteration)
-        except CoercionError as error:  # the step never ran, so no fixture entry is used
-            return replace(base, error=str(error))
-        # StepforceFinalizer.stepRun: Inputs__c is abbreviate(LONG_TEXT_LIMIT) of the JSON.
-        base = replace(base, inputs=inputs, inputs_cut=serialized_length(inputs) > LONG_TEXT_LIMIT)
-        outcome = self._take(step, position)
-        base = replace(base, bookkeeping_fails=outcome.bookkeeping_fails)
-        if outcome.kind is not OutcomeKind.OUTPUTS:
-            if outcome.kind is OutcomeKind.LIMIT:  # described by the finalizer: <type>: <message>
-                return replace(base, error=uncatchable_text(outcome.error), uncatchable=True)
-            return replace(base, error=outcome.error)
-        try:
-            outputs = coerce_outputs(step, outcome.outputs)
-        except CoercionError as error:
-            return replace(base, error=str(error))
-        missing = tuple(o.name for o in step.outputs if o.name not in outcome.outputs)
-        return replace(
-            base, status=StepRunStatus.SUCCEEDED, outputs=outputs, missing_outputs=missing
-        )
-
-    def _take(self, step: Step, position: Position) -> Outcome:
-        return self.feed.take(step.name, position.iteration, position.attempt)
-
     # -- the finalizer ----------------------------------------------------------------------
     def _finalize(self, event: AttemptEvent, during: Control | None) -> None:
         step = self.orch.steps[event.index]
         position = Position(event.index, event.attempt, event.iteration)
         job_failed = event.status is StepRunStatus.FAILED  # the engine fails a failed attempt's job
         # The Step Run is decided first (StepforceTransition.decide), whatever the run's status.
-        event = _recorded(step, event)
+        event = recorded(step, event)
         # Error__c holds at most ERROR_LIMIT characters; the run error is built from the whole.
-        shown = replace(event, error=_abbreviated(event.error))
+        shown = replace(event, error=abbreviated(event.error))
         if self.status is RunStatus.CANCELLED:  # record the attempt, change nothing else
             self._record(shown)
             self._note("cancel", position, "at step boundary")
             return
-        next_pending: _Pending | None
         if event.outputs is not None:  # succeeded, or failed at max_iterations: kept
             self.outputs[step.name] = event.outputs
-        if event.status is StepRunStatus.SUCCEEDED:
-            next_pending = self._after_success(step, event, position)
-        else:
-            retryable = event.outputs is None  # max_iterations is not transient
-            next_pending = self._after_failure(step, event, position, retryable=retryable)
+        decided = next_job(step, event, len(self.orch.steps))
+        next_pending = decided if isinstance(decided, Pending) else None
+        if isinstance(decided, RunEnd):
+            self.status = decided.status
+            if decided.error is not None:
+                self.error = decided.error
         self._record(shown)
         if self.early_resume is not None:
             detail = (
@@ -352,7 +309,7 @@ class _Simulation:
             done = "recorded" if number == event.bookkeeping_fails else "failed again"
             self._note(RECORDER, position, f"try {number} after {wait} min: {done}")
 
-    def _chain(self, next_pending: _Pending, job_failed: bool) -> None:
+    def _chain(self, next_pending: Pending, job_failed: bool) -> None:
         """StepforceFinalizer.continueWith: the next job is one deeper in the chain, unless the
         chain reached its cap or more than MAX_FAILED_JOBS_IN_ROW jobs failed in a row: then a relay
         batch (run as the same user) enqueues it in a new chain."""
@@ -367,32 +324,6 @@ class _Simulation:
             return  # the relay's job starts a new chain: depth 1, no failed jobs before it
         next_pending.depth = self.job.depth + 1
         next_pending.failed_in_row = in_row
-
-    def _after_success(
-        self, step: Step, event: AttemptEvent, position: Position
-    ) -> _Pending | None:
-        if is_complete(step, event.outputs or {}):
-            return self._advance(position)
-        return _Pending(Position(position.index, 1, position.iteration + 1), 0)
-
-    def _after_failure(
-        self, step: Step, event: AttemptEvent, position: Position, *, retryable: bool
-    ) -> _Pending | None:
-        if retryable and position.attempt < step.retry.attempts:
-            attempt = position.attempt + 1
-            delay = step.retry.delay_before(attempt)
-            return _Pending(Position(position.index, attempt, position.iteration), delay)
-        if step.on_failure is OnFailure.CONTINUE:
-            return self._advance(position)
-        self.status = RunStatus.FAILED
-        self.error = _abbreviated(f"Step {step.name} failed: {event.error}")
-        return None
-
-    def _advance(self, position: Position) -> _Pending | None:
-        if position.index + 1 < len(self.orch.steps):
-            return _Pending(Position(position.index + 1), 0)
-        self.status = RunStatus.SUCCEEDED
-        return None
 
     # -- controls while the run has stopped ----------------------------------------------------
     def _apply_idle(self, control: Control) -> None:
@@ -409,7 +340,7 @@ class _Simulation:
             )
         if control.action is Action.RESUME:
             self.status = RunStatus.RUNNING
-            self.pending = _Pending(self.position, 0)
+            self.pending = Pending(self.position, 0)
             self._note("resume", self.position)
         elif control.action is Action.CANCEL:
             self.status = RunStatus.CANCELLED
@@ -427,7 +358,7 @@ class _Simulation:
         self.status = RunStatus.QUEUED
         self.error = None
         self.position = Position(index)
-        self.pending = _Pending(self.position, 0)
+        self.pending = Pending(self.position, 0)
         overrides = to_json(dict(control.inputs)) or None
         step = self.orch.steps[index]
         detail = ""
@@ -436,29 +367,8 @@ class _Simulation:
         self._note("retry", self.position, detail, inputs=overrides)
 
     # -- helpers --------------------------------------------------------------------------------
-    def _check_size(self) -> None:
-        """A start whose context JSON exceeds Context__c is refused (a retry's spills to a
-        file instead): StepforceStarter.prepare measures ``StepforceRunContext.initial``."""
-        length = serialized_length({"inputs": self.inputs, "steps": {}})
-        if length > CONTEXT_LIMIT:
-            message = f"inputs are too large: {length} characters of JSON"
-            raise InputsTooLargeError(
-                [Diagnostic(self.fixtures.location, message, source="simulate")],
-                f"the start is refused (the org answers 400): more than {CONTEXT_LIMIT}",
-            )
-
     def _prepare(self, raw: Mapping[str, Any], locations: Mapping[str, Location]) -> JsonMap:
-        try:
-            return prepare_inputs(self.orch, raw)
-        except InputsError as error:
-            default = self.fixtures.location
-            raise InputsRejectedError(
-                [
-                    Diagnostic(locations.get(name, default), message, source="simulate")
-                    for name, message in error.problems.items()
-                ],
-                "prepareInputs refused the run inputs (the org answers 400)",
-            ) from None
+        return prepare_run_inputs(self.orch, raw, locations, self.fixtures.location)
 
     def _note(
         self, action: str, position: Position, detail: str = "", inputs: JsonMap | None = None
@@ -475,21 +385,3 @@ class _Simulation:
                 inputs=inputs,
             )
         )
-
-
-def _abbreviated(error: str | None) -> str | None:
-    return None if error is None else apex_abbreviate(error, ERROR_LIMIT)
-
-
-def _recorded(step: Step, event: AttemptEvent) -> AttemptEvent:
-    """The attempt as its Step Run records it: a repeating step's last allowed iteration that
-    is not complete is Failed with the max_iterations error (its outputs are kept)."""
-    if event.status is not StepRunStatus.SUCCEEDED or is_complete(step, event.outputs or {}):
-        return event
-    assert step.repeat is not None
-    if event.iteration < step.repeat.max_iterations:
-        return event
-    error = (
-        f"max_iterations ({step.repeat.max_iterations}) reached before {step.repeat.until} was true"
-    )
-    return replace(event, status=StepRunStatus.FAILED, error=error)

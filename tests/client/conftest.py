@@ -13,7 +13,7 @@ import responses
 from click.testing import CliRunner
 from responses import matchers
 
-from stepforce.cli import run_cmds
+from stepforce.cli import run_options
 from stepforce.cli.main import main
 from stepforce.runtime_client.auth import OrgConnection
 from stepforce.runtime_client.external_cli import ToolCredentials
@@ -214,5 +214,5 @@ def org(
 ) -> responses.RequestsMock:
     """A mocked org for CLI commands, which watch in the simulated time of ``clock``."""
     mocked.get(f"{INSTANCE}/services/data/", json=VERSIONS)
-    monkeypatch.setattr(run_cmds, "clock_factory", lambda: clock)
+    monkeypatch.setattr(run_options, "clock_factory", lambda: clock)
     return mocked

@@ -9,7 +9,7 @@ import pytest
 import responses
 from responses import matchers
 
-from stepforce.cli import run_cmds
+from stepforce.cli import run_cmds, run_options
 
 from .conftest import (
     APEX,
@@ -126,7 +126,7 @@ def test_start_wait_follows_to_success_with_a_summary(org: responses.RequestsMoc
 
 
 def org_clock(org: responses.RequestsMock) -> FakeClock:
-    return run_cmds.clock_factory()  # type: ignore[return-value]
+    return run_options.clock_factory()  # type: ignore[return-value]
 
 
 def test_watch_of_a_failed_run_exits_1_with_its_error(org: responses.RequestsMock) -> None:
