@@ -19,7 +19,7 @@ from stepforce.runtime_client.auth import OrgOptions
     is_flag=True,
     help="Delete the versions no unfinished run uses (never the latest).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@run_options.json_option
 def plans_cmd(orchestration: str | None, org: OrgOptions, prune: bool, as_json: bool) -> None:
     """List plan versions and the unfinished runs pinned to each.
 
