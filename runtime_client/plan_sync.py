@@ -113,8 +113,12 @@ def sync_plans(
     (``delete_removed``), given the plan documents after the deploy and ``before`` it (the
     preflight's; None when it could not list them all). Failures end in the report."""
     if documents.error_code or not documents.complete:
-        why = f"{documents.error_code}: {documents.message}" if documents.error_code else ""
-        return PlansReport(error=f"the plan documents could not be listed {why or '(paged)'}")
+        why = (
+            f"{documents.error_code}: {documents.message}"
+            if documents.error_code
+            else "more than one page of them"
+        )
+        return PlansReport(error=f"the plan documents could not be listed ({why})")
     report = PlansReport(
         plan_cleanup(
             before or (),
