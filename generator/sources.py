@@ -300,7 +300,7 @@ def _check_variable(
     return []
 
 
-def _blank_comments(source: str) -> str:
+def blank_comments(source: str) -> str:
     """Comments and string literals replaced by spaces (newlines kept, so lines still count)."""
 
     def blank(match: re.Match[str]) -> str:
@@ -312,30 +312,34 @@ def _blank_comments(source: str) -> str:
 def _check_apex(orch: Orchestration, step: Step, cls: Path, path: str) -> list[Diagnostic]:
     where = _spec_location(step.location, orch)
     try:
-        code = _blank_comments(cls.read_text(encoding="utf-8"))
+        code = blank_comments(cls.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         return [
             _error(
                 where, f"Apex class {step.target} cannot be read: {error}", path, Location(str(cls))
             )
         ]
-    declaration = re.search(
-        rf"\bclass\s+{re.escape(step.target)}\b([^{{]*)\{{", code, re.IGNORECASE
-    )
+    found = step_class_problem(code, step.target, cls.name)
+    if found is None:
+        return []
+    message, line = found
+    return [_error(where, message, path, Location(str(cls), line))]
+
+
+def step_class_problem(code: str, target: str, file_name: str) -> tuple[str, int] | None:
+    """Why the Apex source ``code`` of ``file_name`` (comments and strings blanked) cannot
+    run as the step class ``target``, and the line to show (0: none); None when it declares
+    the class and the class implements StepforceStep. ``stepforce check`` asks the same of
+    plan documents' steps (rules/PLAN-TARGET)."""
+    declaration = re.search(rf"\bclass\s+{re.escape(target)}\b([^{{]*)\{{", code, re.IGNORECASE)
     if declaration is None:
-        return [
-            _error(where, f"{cls.name} declares no class {step.target}", path, Location(str(cls)))
-        ]
+        return f"{file_name} declares no class {target}", 0
     line = code.count("\n", 0, declaration.start()) + 1
     clause = re.search(r"\bimplements\b(.*)", declaration.group(1), re.IGNORECASE | re.DOTALL)
     if clause is None or not re.search(r"\bStepforceStep\b", clause.group(1), re.IGNORECASE):
-        return [
-            _error(
-                where,
-                f"Apex class {step.target} does not implement StepforceStep "
-                "(the engine runs only classes that do)",
-                path,
-                Location(str(cls), line),
-            )
-        ]
-    return []
+        return (
+            f"Apex class {target} does not implement StepforceStep "
+            "(the engine runs only classes that do)",
+            line,
+        )
+    return None
