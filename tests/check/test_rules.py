@@ -300,7 +300,9 @@ def test_the_schema_check_alone_misses_the_fault(tmp_path: Path, fault: Fault) -
 
 
 def test_every_rule_has_a_planted_fault() -> None:
-    assert {rule.id for rule in RULES} == {fault.rule for fault in FAULTS}
+    """The plan document rules (PLAN-*) have theirs in test_plan_rules.py."""
+    ours = {rule.id for rule in RULES if not rule.id.startswith("PLAN-")}
+    assert ours == {fault.rule for fault in FAULTS}
 
 
 def test_every_rule_is_listed_in_docs_with_its_source() -> None:

@@ -282,11 +282,13 @@ def _targets(document: dict[str, Any], display: str, index: ProjectIndex) -> Ite
             found = step_class_problem(blank_comments(source.text), target, name)
             if found is not None:
                 related = (Location(source.display, found[1]),)
-                yield _problem(TARGET, display, found[0], path, related=related)
+                message = f"{found[0]}; fix the class, or name another in the spec and {_AGAIN}"
+                yield _problem(TARGET, display, message, path, related=related)
         elif flow is not None and flow.text("processType") != "AutoLaunchedFlow":
             message = (
                 f"Flow {target} is not autolaunched (processType "
-                f"{flow.text('processType') or 'none'}); only AutoLaunchedFlow can run as a step"
+                f"{flow.text('processType') or 'none'}); only AutoLaunchedFlow can run as a step: "
+                f"fix the Flow, or name another in the spec and {_AGAIN}"
             )
             yield _problem(TARGET, display, message, path)
 
