@@ -17,8 +17,11 @@ import pytest
 
 from stepforce.generator.check.project import load_project
 from stepforce.generator.check.rules import RULES, check_rules
+from stepforce.generator.check.rules.model import PLAN_PREFIXES
 from stepforce.generator.plan_document import (
+    CURRENT_RESOURCE_PREFIX,
     MAX_RESOURCE_BYTES,
+    VERSION_RESOURCE_PREFIX,
     current_resource,
     document_text,
     document_version,
@@ -216,3 +219,7 @@ def test_plans_of_the_examples_pass_every_plan_rule(tmp_path: Path) -> None:
     found, _files = check_rules(load_project(project))
     assert len(list(resources.glob("SfPlan*.resource"))) == 6
     assert [str(d) for d in found] == []
+
+
+def test_the_index_knows_the_plan_resource_prefixes_generate_writes() -> None:
+    assert PLAN_PREFIXES == (CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX)

@@ -16,12 +16,13 @@ from lxml import etree
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.generator.check.project import SfdxProject
 from stepforce.generator.check.xsd import METADATA_NS
-from stepforce.generator.plan_document import CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX
 
 SOURCE = "rules"
 _NS = f"{{{METADATA_NS}}}"
-#: Static resources ``stepforce generate`` writes plan documents into.
-PLAN_PREFIXES = (CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX)
+#: Static resources ``stepforce generate`` writes plan documents into: plan_document's
+#: CURRENT_RESOURCE_PREFIX and VERSION_RESOURCE_PREFIX (a test keeps them equal), written out
+#: so that reading a project does not load the spec model.
+PLAN_PREFIXES = ("SfPlan_", "SfPlanV_")
 #: Files of these suffixes are code bodies; their ``-meta.xml`` sits beside them.
 CODE_SUFFIXES = (".cls", ".trigger")
 

@@ -6,42 +6,16 @@ whatever a document says: a hand-edited, truncated, stale or mismatched document
 fine and fails only when a run reaches it (or, with a wrong description, makes ``deploy``
 prune the wrong version). These rules judge every plan resource of the project offline:
 the body, its hash and canonical form, names and descriptions, the pinned version beside
-each latest plan, the orchestration it describes, and its step targets.
+each latest plan, the orchestration it describes, and its step targets (plan_judge.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-from stepforce.diagnostics import Diagnostic, Location, Severity
-from stepforce.generator.check.rules.model import (
-    PLAN_PREFIXES,
-    Component,
-    PlanBody,
-    ProjectIndex,
-    child,
-)
-from stepforce.generator.check.rules.plan_shape import (
-    DOCUMENT_SHAPE,
-    model_problems,
-    shape_problems,
-)
+from stepforce.diagnostics import Diagnostic
+from stepforce.generator.check.rules.model import PLAN_PREFIXES, ProjectIndex
 from stepforce.generator.check.rules.registry import Check, Rule
-from stepforce.generator.plan_document import (
-    CURRENT_RESOURCE_PREFIX,
-    FORMAT,
-    MAX_RESOURCE_BYTES,
-    current_resource,
-    document_text,
-    document_version,
-    resource_description,
-    version_resource,
-)
-from stepforce.generator.sources import blank_comments, step_class_problem
-from stepforce.generator.spec.model import StepKind
 
 DOCUMENT = "PLAN-DOCUMENT"
 VERSION = "PLAN-VERSION"
@@ -55,8 +29,8 @@ _ENGINE = "docs/engine.md (Plan documents)"
 RULES = (
     Rule(
         DOCUMENT,
-        f"a plan resource has its body and -meta.xml; the body is UTF-8 JSON, a plan document "
-        f"of format {FORMAT} with every key of the right type, at most 5 MB",
+        "a plan resource has its body and -meta.xml; the body is UTF-8 JSON, a plan document "
+        "of the known format with every key of the right type, at most 5 MB",
         f"{_ENGINE}; LWC Developer Guide: Access Static Resources (5 MB)",
     ),
     Rule(
@@ -96,217 +70,17 @@ RULES = (
         "docs/spec.md (steps); Apex Developer Guide: Interfaces",
     ),
 )
-_AGAIN = "run `stepforce generate` again"
-
-
-@dataclass
-class _Plan:
-    """One plan resource: its body and meta (either may be missing) and, once the body
-    passed ``PLAN-DOCUMENT``, its document."""
-
-    name: str
-    body: PlanBody | None = None
-    meta: Component | None = None
-    document: dict[str, Any] | None = None
-
-    @property
-    def latest(self) -> bool:
-        return self.name.startswith(CURRENT_RESOURCE_PREFIX)
-
-
-def _problem(
-    rule: str,
-    display: str,
-    message: str,
-    path: str = "",
-    line: int = 1,
-    severity: Severity = Severity.ERROR,
-    related: tuple[Location, ...] = (),
-) -> Diagnostic:
-    where = Location(display, line)
-    return Diagnostic(where, message, severity, path, f"rules/{rule}", related)
-
-
-def _collect(index: ProjectIndex) -> dict[str, _Plan]:
-    plans: dict[str, _Plan] = {}
-    for body in index.plan_bodies:
-        plans.setdefault(body.name, _Plan(body.name)).body = body
-    for component in index.of_kind("StaticResource"):
-        if component.name.startswith(PLAN_PREFIXES):
-            plans.setdefault(component.name, _Plan(component.name)).meta = component
-    return dict(sorted(plans.items()))
-
-
-def _read(plan: _Plan) -> Iterator[Diagnostic]:
-    """PLAN-DOCUMENT; sets ``plan.document`` when the body is a well-shaped document."""
-    if plan.body is None:
-        assert plan.meta is not None
-        message = f"{plan.name}.resource is missing beside its -meta.xml: {_AGAIN}"
-        yield _problem(DOCUMENT, plan.meta.display, message)
-        return
-    display, content = plan.body.display, plan.body.content
-    if plan.meta is None:
-        message = f"no {plan.name}.resource-meta.xml beside it: it does not deploy; {_AGAIN}"
-        yield _problem(DOCUMENT, display, message)
-    if len(content) > MAX_RESOURCE_BYTES:
-        message = (
-            f"the body has {len(content):,} bytes; a static resource holds at most "
-            f"{MAX_RESOURCE_BYTES:,} (split the orchestration, then {_AGAIN})"
-        )
-        yield _problem(DOCUMENT, display, message)
-        return
-    try:
-        document = json.loads(content.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        message = f"the body is not UTF-8 (byte {error.start}): {_AGAIN}"
-        yield _problem(DOCUMENT, display, message)
-        return
-    except json.JSONDecodeError as error:
-        message = f"the body is not JSON ({error.msg}, column {error.colno}): {_AGAIN}"
-        yield _problem(DOCUMENT, display, message, line=error.lineno)
-        return
-    if not isinstance(document, dict):
-        yield _problem(
-            DOCUMENT, display, f"the body is not a plan document (a JSON object): {_AGAIN}"
-        )
-        return
-    found = document.get("format")
-    if found != FORMAT or isinstance(found, bool):
-        message = (
-            f"plan document format {json.dumps(found)} is not the format {FORMAT} this "
-            f"stepforce reads: {_AGAIN}"
-        )
-        yield _problem(DOCUMENT, display, message, "format")
-        return
-    problems = list(shape_problems(document, DOCUMENT_SHAPE))
-    for path, message in problems:
-        yield _problem(DOCUMENT, display, f"{message}: {_AGAIN}", path)
-    if not problems:
-        plan.document = document
-
-
-def _version(plan: _Plan, document: dict[str, Any], display: str) -> Iterator[Diagnostic]:
-    assert plan.body is not None
-    version = document["version"]
-    actual = document_version(document)
-    if version != actual:
-        message = (
-            f"version {version} is not the hash of this document ({actual}): it was edited "
-            f"after generate wrote it; change the spec and {_AGAIN}"
-        )
-        yield _problem(VERSION, display, message, "version")
-    elif plan.body.content != document_text(document).encode("utf-8"):
-        message = (
-            "the body is not what generate writes (compact JSON, sorted keys, one final "
-            f"newline): {_AGAIN}"
-        )
-        yield _problem(VERSION, display, message)
-    if plan.latest:
-        wanted = current_resource(document["orchestration"])
-        if plan.name != wanted:
-            message = (
-                f"{plan.name} holds the latest plan of {document['orchestration']!r}, whose "
-                f"resource is {wanted}: {_AGAIN} (and delete {plan.name})"
-            )
-            yield _problem(NAME, display, message, "orchestration")
-    elif plan.name != version_resource(version):
-        message = f"{plan.name} holds version {version}: {_AGAIN} (and delete {plan.name})"
-        yield _problem(NAME, display, message, "version")
-
-
-def _meta(plan: _Plan, document: dict[str, Any] | None) -> Iterator[Diagnostic]:
-    meta = plan.meta
-    if meta is None:
-        return
-    wanted = {"contentType": "application/json", "cacheControl": "Private"}
-    if document is not None:
-        orch, version = document["orchestration"], document["version"]
-        wanted["description"] = resource_description(orch, version, plan.latest)
-    for tag, value in wanted.items():
-        element = child(meta.root, tag)
-        found = None if element is None else (element.text or "").strip()
-        if found != value:
-            shown = "none" if found is None else repr(found)
-            message = f"<{tag}> is {shown}; generate writes {value!r}: {_AGAIN}"
-            if tag == "description":
-                message += " (stepforce plans and deploy's pruning read the description)"
-            yield meta.problem(META, message, element)
-
-
-def _pinned(plans: dict[str, _Plan]) -> Iterator[Diagnostic]:
-    first: dict[str, _Plan] = {}
-    for plan in plans.values():
-        if not plan.latest or plan.document is None or plan.body is None:
-            continue
-        display, version = plan.body.display, plan.document["version"]
-        pinned = plans.get(version_resource(version))
-        if pinned is None or pinned.body is None:
-            message = (
-                f"{version_resource(version)} is not in the project: a run started on this "
-                f"plan pins version {version}, and its next hop fails 'Plan version {version} "
-                f"... is not deployed'; {_AGAIN}"
-            )
-            yield _problem(PINNED, display, message, "version")
-        elif pinned.body.content != plan.body.content:
-            message = f"{pinned.name} has another body than this latest plan: {_AGAIN}"
-            yield _problem(PINNED, display, message, "version")
-        orch = plan.document["orchestration"]
-        other = first.setdefault(orch, plan)
-        if other is not plan and other.body is not None:
-            message = f"{other.body.display} is the latest plan of {orch!r} too: delete one"
-            yield _problem(PINNED, display, message, "orchestration")
-
-
-def _targets(document: dict[str, Any], display: str, index: ProjectIndex) -> Iterator[Diagnostic]:
-    classes = {s.display.rsplit("/", 1)[-1][:-4].lower(): s for s in index.sources}
-    flows = {c.name: c for c in index.of_kind("Flow")}
-    for position, step in enumerate(document["steps"]):
-        path = f"steps[{position}].target"
-        target, namespace = step["target"], step["namespace"]
-        is_flow = step["kind"] == StepKind.FLOW.value
-        what = "Flow" if is_flow else "Apex class"
-        if namespace:
-            message = f"{what} {namespace}__{target} is from a managed package: not checked"
-            yield _problem(TARGET, display, message, path, severity=Severity.WARNING)
-            continue
-        source = None if is_flow else classes.get(target.lower())
-        flow = flows.get(target) if is_flow else None
-        if source is None and flow is None:
-            message = (
-                f"{what} {target} is not in this project: the step fails unless the org "
-                "has it already"
-            )
-            yield _problem(TARGET, display, message, path, severity=Severity.WARNING)
-        elif source is not None and source.display.endswith(".cls"):
-            name = source.display.rsplit("/", 1)[-1]
-            found = step_class_problem(blank_comments(source.text), target, name)
-            if found is not None:
-                related = (Location(source.display, found[1]),)
-                message = f"{found[0]}; fix the class, or name another in the spec and {_AGAIN}"
-                yield _problem(TARGET, display, message, path, related=related)
-        elif flow is not None and flow.text("processType") != "AutoLaunchedFlow":
-            message = (
-                f"Flow {target} is not autolaunched (processType "
-                f"{flow.text('processType') or 'none'}); only AutoLaunchedFlow can run as a step: "
-                f"fix the Flow, or name another in the spec and {_AGAIN}"
-            )
-            yield _problem(TARGET, display, message, path)
 
 
 def plan_documents(index: ProjectIndex) -> Iterator[Diagnostic]:
-    plans = _collect(index)
-    for plan in plans.values():
-        yield from _read(plan)
-        document = plan.document
-        yield from _meta(plan, document)
-        if document is None or plan.body is None:
-            continue
-        display = plan.body.display
-        yield from _version(plan, document, display)
-        for path, message in model_problems(document):
-            yield _problem(MODEL, display, f"{message}: fix the spec and {_AGAIN}", path)
-        yield from _targets(document, display, index)
-    yield from _pinned(plans)
+    """Every PLAN-* finding. The judge loads the spec model and ``plan_document``, so a
+    project without plans (the runtime package, most projects) does not pay for it."""
+    plans = any(c.name.startswith(PLAN_PREFIXES) for c in index.of_kind("StaticResource"))
+    if not (plans or index.plan_bodies):
+        return
+    from stepforce.generator.check.rules.plan_judge import judge
+
+    yield from judge(index)
 
 
 CHECKS: tuple[Check, ...] = (plan_documents,)
