@@ -31,7 +31,7 @@ from stepforce.generator.plan_document import (
 from stepforce.generator.spec import load_spec
 from tests.check.conftest import FIXTURES
 from tests.check.test_end_to_end import run_check
-from tests.check.test_rules import SRC, Fault, plant
+from tests.check.test_rules import Fault, assert_reported, plant
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCES = "staticresources"
@@ -140,18 +140,15 @@ PLAN_FAULTS = [
 ]
 
 
-@pytest.mark.parametrize("fault", PLAN_FAULTS, ids=lambda f: f"{f.rule}:{len(f.edits)}")
+@pytest.mark.parametrize(
+    "fault", PLAN_FAULTS, ids=[f"{f.rule}-{i}" for i, f in enumerate(PLAN_FAULTS)]
+)
 def test_a_planted_plan_fault_is_reported_with_its_rule_and_file(
     tmp_path: Path, fault: Fault
 ) -> None:
-    project = plant(tmp_path, fault)
-    outcome = run_check(str(project), "--only", "rules")
-    assert outcome.code == 1, outcome.stdout + outcome.stderr
-    expected = f"{project}/{SRC}/{fault.file}"
-    printed = outcome.stdout + outcome.stderr
-    lines = [line for line in printed.splitlines() if f"rules/{fault.rule}:" in line]
-    assert any(line.startswith(expected) for line in lines), printed
-    assert all("stepforce generate" in line for line in lines if "warning" not in line), printed
+    lines = assert_reported(tmp_path, fault)
+    errors = [line for line in lines if ": warning: " not in line]
+    assert all("stepforce generate" in line for line in errors), lines
 
 
 def test_every_plan_rule_has_a_planted_fault() -> None:
