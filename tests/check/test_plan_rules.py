@@ -43,6 +43,7 @@ PINNED = version_resource(DOCUMENT["version"])
 L_BODY = f"{RESOURCES}/{LATEST}.resource"
 V_BODY = f"{RESOURCES}/{PINNED}.resource"
 V_META = f"{V_BODY}-meta.xml"
+L_META = f"{L_BODY}-meta.xml"
 #: The plan resources as generate writes them, added to the copy before a fault's edits.
 WRITE_PLAN = tuple(
     (f"{RESOURCES}/{name}", None, data.decode("utf-8")) for name, data in PLAN.items()
@@ -75,7 +76,7 @@ def consistent(change: Callable[[dict[str, Any]], None]) -> tuple[Edit, ...]:
         (V_BODY, "", None),
         (V_META, "", None),
         (L_BODY, None, text),
-        (f"{L_BODY}-meta.xml", None, latest_meta.replace(DOCUMENT["version"], version)),
+        (L_META, None, latest_meta.replace(DOCUMENT["version"], version)),
         (new_pinned, None, text),
         (f"{new_pinned}-meta.xml", None, meta.replace(DOCUMENT["version"], version)),
     )
@@ -120,6 +121,12 @@ PLAN_FAULTS = [
     faulty("PLAN-META", V_META, (V_META, "application/json", "text/plain")),
     faulty("PLAN-PINNED", L_BODY, (V_BODY, "", None), (V_META, "", None)),
     faulty("PLAN-PINNED", L_BODY, (V_BODY, '"who"', '"whom"')),
+    faulty(
+        "PLAN-PINNED",
+        f"{RESOURCES}/SfPlan_000000000000000000000000.resource",
+        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource", None, BODY),
+        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource-meta.xml", None, "COPY:" + L_META),
+    ),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.1.inputs.1.ref", ["steps", "Note", "x"]))),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.0.inputs.0.ref", ["input", "sinse"]))),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.1.inputs.0.ref", ["self", "who"]))),

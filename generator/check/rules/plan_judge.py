@@ -182,11 +182,12 @@ def _meta(plan: _Plan, document: dict[str, Any] | None) -> Iterator[Diagnostic]:
 
 
 def _pinned(plans: dict[str, _Plan]) -> Iterator[Diagnostic]:
-    first: dict[str, _Plan] = {}
+    latest: dict[str, list[_Plan]] = {}
     for plan in plans.values():
         if not plan.latest or plan.document is None or plan.body is None:
             continue
         display, version = plan.body.display, plan.document["version"]
+        latest.setdefault(plan.document["orchestration"], []).append(plan)
         pinned = plans.get(version_resource(version))
         if pinned is None or pinned.body is None:
             message = (
@@ -198,11 +199,16 @@ def _pinned(plans: dict[str, _Plan]) -> Iterator[Diagnostic]:
         elif pinned.body.content != plan.body.content:
             message = f"{pinned.name} has another body than this latest plan: {_AGAIN}"
             yield _problem(PINNED, display, message, "version")
-        orch = plan.document["orchestration"]
-        other = first.setdefault(orch, plan)
-        if other is not plan and other.body is not None:
-            message = f"{other.body.display} is the latest plan of {orch!r} too: delete one"
-            yield _problem(PINNED, display, message, "orchestration")
+    for orch, group in latest.items():
+        read = current_resource(orch)  # the one the runtime reads, else the first
+        keep = read if any(plan.name == read for plan in group) else group[0].name
+        for plan in group:
+            if plan.name != keep and plan.body is not None:
+                message = (
+                    f"a second latest plan of {orch!r}: the runtime reads only {read}; "
+                    f"delete {plan.name} and {_AGAIN}"
+                )
+                yield _problem(PINNED, plan.body.display, message, "orchestration")
 
 
 def _targets(document: dict[str, Any], display: str, index: ProjectIndex) -> Iterator[Diagnostic]:
