@@ -144,6 +144,11 @@ PLAN_FAULTS = [
         V_BODY,
         ("flows/Widget_Note.flow-meta.xml", ">AutoLaunchedFlow<", ">Flow<"),
     ),
+    faulty(
+        "PLAN-TARGET",
+        L_BODY,
+        ("flows/Widget_Note.flow-meta.xml", "<name>total<", "<name>Total<"),
+    ),
 ]
 
 
@@ -227,3 +232,12 @@ def test_plans_of_the_examples_pass_every_plan_rule(tmp_path: Path) -> None:
 
 def test_the_index_knows_the_plan_resource_prefixes_generate_writes() -> None:
     assert PLAN_PREFIXES == (CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX)
+
+
+def test_a_flow_variable_the_plan_needs_is_named_by_the_step_input(tmp_path: Path) -> None:
+    edit = ("flows/Widget_Note.flow-meta.xml", "<name>total<", "<name>Total<")
+    found, _files = check_rules(load_project(plant(tmp_path, faulty("PLAN-TARGET", "", edit))))
+    [problem, *_same_in_the_pinned_copy] = found
+    assert (problem.source, problem.path) == ("rules/PLAN-TARGET", "steps[1].inputs.total")
+    assert "there is 'Total': Flow variable names are case-sensitive" in problem.message
+    assert problem.related[0].file.endswith("flows/Widget_Note.flow-meta.xml")

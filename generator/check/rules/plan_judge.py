@@ -31,6 +31,7 @@ from stepforce.generator.check.rules.plans import (
     TARGET,
     VERSION,
 )
+from stepforce.generator.literals import LiteralError
 from stepforce.generator.plan_document import (
     CURRENT_RESOURCE_PREFIX,
     FORMAT,
@@ -41,7 +42,8 @@ from stepforce.generator.plan_document import (
     resource_description,
     version_resource,
 )
-from stepforce.generator.sources import blank_comments, step_class_problem
+from stepforce.generator.simulate.versions import orchestration_of
+from stepforce.generator.sources import blank_comments, flow_problems, step_class_problem
 from stepforce.generator.spec.model import StepKind
 
 _AGAIN = "run `stepforce generate` again"
@@ -212,39 +214,46 @@ def _pinned(plans: dict[str, _Plan]) -> Iterator[Diagnostic]:
 
 
 def _targets(document: dict[str, Any], display: str, index: ProjectIndex) -> Iterator[Diagnostic]:
-    classes = {s.display.rsplit("/", 1)[-1][:-4].lower(): s for s in index.sources}
+    try:
+        steps = orchestration_of(document).steps
+    except (ValueError, KeyError, TypeError, LiteralError):
+        return  # PLAN-MODEL reports it
+    classes = {
+        s.display.rsplit("/", 1)[-1].removesuffix(".cls").lower(): s
+        for s in index.sources
+        if s.display.endswith(".cls")
+    }
     flows = {c.name: c for c in index.of_kind("Flow")}
-    for position, step in enumerate(document["steps"]):
-        path = f"steps[{position}].target"
-        target, namespace = step["target"], step["namespace"]
-        is_flow = step["kind"] == StepKind.FLOW.value
-        what = "Flow" if is_flow else "Apex class"
-        if namespace:
-            message = f"{what} {namespace}__{target} is from a managed package: not checked"
-            yield _problem(TARGET, display, message, path, severity=Severity.WARNING)
-            continue
-        source = None if is_flow else classes.get(target.lower())
-        flow = flows.get(target) if is_flow else None
-        if source is None and flow is None:
+    fix = f"fix it, or name another in the spec and {_AGAIN}"
+    for position, step in enumerate(steps):
+        path = f"steps[{position}]"
+        what = "Flow" if step.kind is StepKind.FLOW else "Apex class"
+        if step.namespace:
             message = (
-                f"{what} {target} is not in this project: the step fails unless the org "
-                "has it already"
+                f"{what} {step.namespace}__{step.target} is from a managed package: not checked"
             )
-            yield _problem(TARGET, display, message, path, severity=Severity.WARNING)
-        elif source is not None and source.display.endswith(".cls"):
+            yield _problem(TARGET, display, message, f"{path}.target", severity=Severity.WARNING)
+            continue
+        source = classes.get(step.target.lower()) if step.kind is StepKind.APEX else None
+        flow = flows.get(step.target) if step.kind is StepKind.FLOW else None
+        if source is not None:
             name = source.display.rsplit("/", 1)[-1]
-            found = step_class_problem(blank_comments(source.text), target, name)
+            found = step_class_problem(blank_comments(source.text), step.target, name)
             if found is not None:
                 related = (Location(source.display, found[1]),)
-                message = f"{found[0]}; fix the class, or name another in the spec and {_AGAIN}"
-                yield _problem(TARGET, display, message, path, related=related)
-        elif flow is not None and flow.text("processType") != "AutoLaunchedFlow":
+                message = f"{found[0]}: {fix}"
+                yield _problem(TARGET, display, message, f"{path}.target", related=related)
+        elif flow is not None:
+            for problem in flow_problems(flow.root, step):
+                related = (Location(flow.display, problem.line),)
+                where = f"{path}.{problem.part or 'target'}"
+                yield _problem(TARGET, display, f"{problem.message}: {fix}", where, related=related)
+        else:
             message = (
-                f"Flow {target} is not autolaunched (processType "
-                f"{flow.text('processType') or 'none'}); only AutoLaunchedFlow can run as a step: "
-                f"fix the Flow, or name another in the spec and {_AGAIN}"
+                f"{what} {step.target} is not in this project: the step fails unless the org "
+                "has it already"
             )
-            yield _problem(TARGET, display, message, path)
+            yield _problem(TARGET, display, message, f"{path}.target", severity=Severity.WARNING)
 
 
 def judge(index: ProjectIndex) -> Iterator[Diagnostic]:
