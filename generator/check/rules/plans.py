@@ -66,7 +66,8 @@ RULES = (
     Rule(
         TARGET,
         "an Apex step's class in the project implements StepforceStep; a Flow step's flow in "
-        "the project is autolaunched (a target not in the project, or namespaced, warns)",
+        "the project is autolaunched with the variables the step passes and reads (a target "
+        "not in the project, or namespaced, warns)",
         "docs/spec.md (steps); Apex Developer Guide: Interfaces",
     ),
 )
