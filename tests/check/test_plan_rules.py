@@ -31,7 +31,7 @@ from stepforce.generator.plan_document import (
 from stepforce.generator.spec import load_spec
 from tests.check.conftest import FIXTURES
 from tests.check.test_end_to_end import run_check
-from tests.check.test_rules import Fault, assert_reported, plant
+from tests.check.test_rules import SRC, Fault, assert_reported, plant
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCES = "staticresources"
@@ -241,3 +241,25 @@ def test_a_flow_variable_the_plan_needs_is_named_by_the_step_input(tmp_path: Pat
     assert (problem.source, problem.path) == ("rules/PLAN-TARGET", "steps[1].inputs.total")
     assert "there is 'Total': Flow variable names are case-sensitive" in problem.message
     assert problem.related[0].file.endswith("flows/Widget_Note.flow-meta.xml")
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"1" * 5000, "not JSON a plan can hold"),
+        (b"[" * 5000 + b"]" * 5000, "not JSON a plan can hold"),
+        (BODY.replace('"default":"ops"', '"default":' + "[" * 600 + "]" * 600).encode(), "deep"),
+        (b'"a plan"', "not a plan document"),
+    ],
+    ids=["latin", "digits", "nested", "nested-value", "string"],
+)
+def test_a_body_no_parser_should_trust_is_one_finding_not_a_crash(
+    tmp_path: Path, body: bytes, said: str
+) -> None:
+    project = plant(tmp_path, faulty("PLAN-DOCUMENT", ""))
+    (project / SRC / L_BODY).write_bytes(body)
+    found, _files = check_rules(load_project(project))
+    [problem] = [d for d in found if d.location.file.endswith(f"{LATEST}.resource")]
+    assert problem.source == "rules/PLAN-DOCUMENT"
+    assert said in problem.message

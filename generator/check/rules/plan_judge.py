@@ -19,8 +19,10 @@ from stepforce.generator.check.rules.model import (
 )
 from stepforce.generator.check.rules.plan_shape import (
     DOCUMENT_SHAPE,
+    MAX_DEPTH,
     model_problems,
     shape_problems,
+    too_deep,
 )
 from stepforce.generator.check.rules.plans import (
     DOCUMENT,
@@ -115,6 +117,14 @@ def _read(plan: _Plan) -> Iterator[Diagnostic]:
         message = f"the body is not JSON ({error.msg}, column {error.colno}): {_AGAIN}"
         yield _problem(DOCUMENT, display, message, line=error.lineno)
         return
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, deep nesting
+        message = f"the body is not JSON a plan can hold ({error}): {_AGAIN}"
+        yield _problem(DOCUMENT, display, message)
+        return
+    if too_deep(document):
+        message = f"the body nests lists or objects more than {MAX_DEPTH} deep: {_AGAIN}"
+        yield _problem(DOCUMENT, display, message)
+        return
     if not isinstance(document, dict):
         yield _problem(
             DOCUMENT, display, f"the body is not a plan document (a JSON object): {_AGAIN}"
@@ -135,7 +145,7 @@ def _read(plan: _Plan) -> Iterator[Diagnostic]:
         plan.document = document
 
 
-def _version(plan: _Plan, document: dict[str, Any], display: str) -> Iterator[Diagnostic]:
+def _hash_and_name(plan: _Plan, document: dict[str, Any], display: str) -> Iterator[Diagnostic]:
     assert plan.body is not None
     version = document["version"]
     actual = document_version(document)
@@ -266,7 +276,7 @@ def judge(index: ProjectIndex) -> Iterator[Diagnostic]:
         if document is None or plan.body is None:
             continue
         display = plan.body.display
-        yield from _version(plan, document, display)
+        yield from _hash_and_name(plan, document, display)
         for path, message in model_problems(document):
             yield _problem(MODEL, display, f"{message}: fix the spec and {_AGAIN}", path)
         yield from _targets(document, display, index)

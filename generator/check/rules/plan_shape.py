@@ -98,6 +98,24 @@ def _keys(value: Mapping[str, Any], keys: Mapping[str, object], path: str) -> It
             yield (path, f"{key!r} is not a key of a plan document here")
 
 
+#: Deeper than any plan document (a literal list in a step input is 6 levels down): a deeper
+#: value is refused before anything recurses into it.
+MAX_DEPTH = 16
+
+
+def too_deep(value: object) -> bool:
+    """Whether JSON ``value`` nests lists and objects more than MAX_DEPTH levels (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def shape_problems(value: object, shape: object, path: str = "") -> Iterator[Problem]:
     """Where ``value`` does not have ``shape`` (default: a whole plan document)."""
     if shape is _ANY:
