@@ -95,6 +95,12 @@ def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def impostor(rule: str, name: str, meta: str) -> Fault:
+    """The plan's body under another resource ``name``, with a copy of ``meta``."""
+    body = f"{RESOURCES}/{name}.resource"
+    return faulty(rule, body, (body, None, BODY), (f"{body}-meta.xml", None, "COPY:" + meta))
+
+
 WRONG = "SfPlanV_000000000000000000000000"
 PLAN_FAULTS = [
     faulty("PLAN-DOCUMENT", L_BODY, (L_BODY, None, BODY[:120])),
@@ -104,29 +110,14 @@ PLAN_FAULTS = [
     faulty("PLAN-DOCUMENT", L_BODY, (L_BODY, None, BODY + " " * MAX_RESOURCE_BYTES)),
     faulty("PLAN-VERSION", L_BODY, *in_both('"max":100', '"max":200')),
     faulty("PLAN-VERSION", V_BODY, (V_BODY, '{"description"', '{ "description"')),
-    faulty(
-        "PLAN-NAME",
-        f"{RESOURCES}/{WRONG}.resource",
-        (f"{RESOURCES}/{WRONG}.resource", None, BODY),
-        (f"{RESOURCES}/{WRONG}.resource-meta.xml", None, "COPY:" + V_META),
-    ),
-    faulty(
-        "PLAN-NAME",
-        f"{RESOURCES}/SfPlan_000000000000000000000000.resource",
-        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource", None, BODY),
-        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource-meta.xml", None, "COPY:" + V_META),
-    ),
+    impostor("PLAN-NAME", WRONG, V_META),
+    impostor("PLAN-NAME", "SfPlan_000000000000000000000000", V_META),
     faulty("PLAN-META", V_META, (V_META, "stepforce plan ", "stepforce latest ")),
     faulty("PLAN-META", V_META, (V_META, "Widget_Plan<", "Gadget_Plan<")),
     faulty("PLAN-META", V_META, (V_META, "application/json", "text/plain")),
     faulty("PLAN-PINNED", L_BODY, (V_BODY, "", None), (V_META, "", None)),
     faulty("PLAN-PINNED", L_BODY, (V_BODY, '"who"', '"whom"')),
-    faulty(
-        "PLAN-PINNED",
-        f"{RESOURCES}/SfPlan_000000000000000000000000.resource",
-        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource", None, BODY),
-        (f"{RESOURCES}/SfPlan_000000000000000000000000.resource-meta.xml", None, "COPY:" + L_META),
-    ),
+    impostor("PLAN-PINNED", "SfPlan_000000000000000000000000", L_META),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.1.inputs.1.ref", ["steps", "Note", "x"]))),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.0.inputs.0.ref", ["input", "sinse"]))),
     faulty("PLAN-MODEL", L_BODY, *consistent(_set("steps.1.inputs.0.ref", ["self", "who"]))),
