@@ -191,6 +191,16 @@ def _text(element: etree._Element, tag: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+@dataclass(frozen=True)
+class FlowProblem:
+    """Why a Flow cannot run a step: the message, the Flow file's line (0: none) and the
+    part of the step it concerns (``inputs.X``, ``outputs.X``, ``""``: the step)."""
+
+    message: str
+    line: int
+    part: str = ""
+
+
 def _check_flow(orch: Orchestration, step: Step, flow: Path, path: str) -> list[Diagnostic]:
     where = _spec_location(step.location, orch)
     try:
@@ -201,106 +211,81 @@ def _check_flow(orch: Orchestration, step: Step, flow: Path, path: str) -> list[
         return [
             _error(where, f"Flow {step.target} cannot be read: {error}", path, Location(str(flow)))
         ]
-    problems: list[Diagnostic] = []
+    spots = {f"inputs.{b.target}": b.location for b in step.inputs}
+    spots.update({f"outputs.{o.name}": o.location for o in step.outputs})
+    return [
+        _error(
+            _spec_location(spots.get(problem.part, step.location), orch),
+            problem.message,
+            f"{path}.{problem.part}".rstrip("."),
+            Location(str(flow), problem.line),
+        )
+        for problem in flow_problems(root, step)
+    ]
+
+
+def flow_problems(root: etree._Element, step: Step) -> list[FlowProblem]:
+    """Why the Flow ``root`` cannot run ``step``: not autolaunched, or without a variable of
+    a compatible type, available for input or output, for each input and output of the step.
+    ``stepforce check`` asks the same of plan documents' steps (rules/PLAN-TARGET)."""
+    problems: list[FlowProblem] = []
     process = root.find(f"{{{MD_NS}}}processType")
     if process is None or (process.text or "").strip() != "AutoLaunchedFlow":
-        line = _line(process if process is not None else root)
         found = (process.text or "").strip() if process is not None else "none"
         problems.append(
-            _error(
-                where,
+            FlowProblem(
                 f"Flow {step.target} is not autolaunched (processType "
                 f"{found}); only AutoLaunchedFlow can run as a step",
-                path,
-                Location(str(flow), line),
+                _line(process if process is not None else root),
             )
         )
     variables = {_text(v, "name"): v for v in root.iter(f"{{{MD_NS}}}variables")}
-    for binding in step.inputs:
-        spot = _spec_location(binding.location, orch)
-        problems.extend(
-            _check_variable(
-                step,
-                flow,
-                variables,
-                binding.target,
-                binding.effective_type,
-                "isInput",
-                spot,
-                f"{path}.inputs.{binding.target}",
-            )
-        )
-    for output in step.outputs:
-        spot = _spec_location(output.location, orch)
-        problems.extend(
-            _check_variable(
-                step,
-                flow,
-                variables,
-                output.name,
-                output.type,
-                "isOutput",
-                spot,
-                f"{path}.outputs.{output.name}",
-            )
-        )
+    slots = [(b.target, b.effective_type, "isInput") for b in step.inputs]
+    slots += [(o.name, o.type, "isOutput") for o in step.outputs]
+    for name, vtype, flag in slots:
+        message, line = _variable_problem(step, variables, name, vtype, flag)
+        if message:
+            part = f"{'inputs' if flag == 'isInput' else 'outputs'}.{name}"
+            problems.append(FlowProblem(message, line, part))
     return problems
 
 
-def _check_variable(
+def _variable_problem(
     step: Step,
-    flow: Path,
     variables: dict[str, etree._Element],
     name: str,
     vtype: ValueType | None,
     flag: str,
-    where: Location,
-    path: str,
-) -> list[Diagnostic]:
+) -> tuple[str, int]:
+    """(why the variable ``name`` cannot carry this input or output, its line); "" when it can."""
     role = "input" if flag == "isInput" else "output"
-    flow_loc = Location(str(flow))
     variable = variables.get(name)
     if variable is None:
         near = next((n for n in variables if n.lower() == name.lower()), None)
         hint = f" (there is '{near}': Flow variable names are case-sensitive)" if near else ""
-        return [
-            _error(
-                where,
-                f"Flow {step.target} has no variable '{name}' for this {role}{hint}",
-                path,
-                flow_loc,
-            )
-        ]
-    line = Location(str(flow), _line(variable))
+        return f"Flow {step.target} has no variable '{name}' for this {role}{hint}", 0
+    line = _line(variable)
     if _text(variable, flag) != "true":
-        return [
-            _error(
-                where,
-                f"Flow {step.target} variable '{name}' is not available for "
-                f"{role} ({flag} is not true)",
-                path,
-                line,
-            )
-        ]
+        return (
+            f"Flow {step.target} variable '{name}' is not available for "
+            f"{role} ({flag} is not true)",
+            line,
+        )
     if vtype is None:
-        return []
+        return "", line
     data_type = _text(variable, "dataType")
     is_list = _text(variable, "isCollection") == "true"
     accepts = _FLOW_TYPES.get(data_type, frozenset())
     if vtype.scalar not in accepts or vtype.is_list != is_list:
         shown = f"{data_type}{' collection' if is_list else ''}"
-        return [
-            _error(
-                where,
-                f"Flow {step.target} variable '{name}' is {shown}, which does not match {vtype}",
-                path,
-                line,
-            )
-        ]
-    return []
+        return (
+            f"Flow {step.target} variable '{name}' is {shown}, which does not match {vtype}",
+            line,
+        )
+    return "", line
 
 
-def _blank_comments(source: str) -> str:
+def blank_comments(source: str) -> str:
     """Comments and string literals replaced by spaces (newlines kept, so lines still count)."""
 
     def blank(match: re.Match[str]) -> str:
@@ -312,30 +297,34 @@ def _blank_comments(source: str) -> str:
 def _check_apex(orch: Orchestration, step: Step, cls: Path, path: str) -> list[Diagnostic]:
     where = _spec_location(step.location, orch)
     try:
-        code = _blank_comments(cls.read_text(encoding="utf-8"))
+        code = blank_comments(cls.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         return [
             _error(
                 where, f"Apex class {step.target} cannot be read: {error}", path, Location(str(cls))
             )
         ]
-    declaration = re.search(
-        rf"\bclass\s+{re.escape(step.target)}\b([^{{]*)\{{", code, re.IGNORECASE
-    )
+    found = step_class_problem(code, step.target, cls.name)
+    if found is None:
+        return []
+    message, line = found
+    return [_error(where, message, path, Location(str(cls), line))]
+
+
+def step_class_problem(code: str, target: str, file_name: str) -> tuple[str, int] | None:
+    """Why the Apex source ``code`` of ``file_name`` (comments and strings blanked) cannot
+    run as the step class ``target``, and the line to show (0: none); None when it declares
+    the class and the class implements StepforceStep. ``stepforce check`` asks the same of
+    plan documents' steps (rules/PLAN-TARGET)."""
+    declaration = re.search(rf"\bclass\s+{re.escape(target)}\b([^{{]*)\{{", code, re.IGNORECASE)
     if declaration is None:
-        return [
-            _error(where, f"{cls.name} declares no class {step.target}", path, Location(str(cls)))
-        ]
+        return f"{file_name} declares no class {target}", 0
     line = code.count("\n", 0, declaration.start()) + 1
     clause = re.search(r"\bimplements\b(.*)", declaration.group(1), re.IGNORECASE | re.DOTALL)
     if clause is None or not re.search(r"\bStepforceStep\b", clause.group(1), re.IGNORECASE):
-        return [
-            _error(
-                where,
-                f"Apex class {step.target} does not implement StepforceStep "
-                "(the engine runs only classes that do)",
-                path,
-                Location(str(cls), line),
-            )
-        ]
-    return []
+        return (
+            f"Apex class {target} does not implement StepforceStep "
+            "(the engine runs only classes that do)",
+            line,
+        )
+    return None

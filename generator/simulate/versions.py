@@ -34,6 +34,7 @@ from stepforce.generator.spec.model import (
     RefKind,
     Repeat,
     Retry,
+    Schedule,
     Step,
     StepKind,
     ValueType,
@@ -68,16 +69,30 @@ class PlanShelf:
 
 
 def orchestration_of(document: Mapping[str, Any]) -> Orchestration:
-    """The orchestration model a plan document describes (what the interpreter executes)."""
+    """The orchestration model a plan document describes (what the interpreter executes).
+    Raises ValueError (or KeyError, TypeError, ``literals.LiteralError``) on a document that
+    describes none: ``stepforce check`` reports those (rules/PLAN-MODEL)."""
+    inputs = tuple(_input(item) for item in document["inputs"])
     schedule = document.get("schedule")
-    if schedule is not None:
-        raise ValueError("a scheduled plan is not needed by the simulator")
     return Orchestration(
         name=str(document["orchestration"]),
         description=str(document.get("description", "")),
-        inputs=tuple(_input(item) for item in document["inputs"]),
+        inputs=inputs,
         steps=tuple(_step(item) for item in document["steps"]),
+        schedule=None if schedule is None else _schedule(schedule, inputs),
     )
+
+
+def _schedule(item: Mapping[str, Any], inputs: tuple[InputDecl, ...]) -> Schedule:
+    """The schedule: its run inputs coerced to the declared types (an undeclared one is kept
+    as it is, and ``plan_document`` refuses it as the validator does)."""
+    declared = {decl.name: decl.type for decl in inputs}
+    bindings = []
+    for name, raw in item["inputs"].items():
+        vtype = declared.get(name)
+        value = raw if vtype is None or raw is None else literals.coerce(raw, vtype)
+        bindings.append(Binding(name, Literal(value), vtype, vtype))
+    return Schedule(str(item["cron"]), tuple(bindings))
 
 
 def _type(text: str | None) -> ValueType | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from stepforce.diagnostics import Location
 from stepforce.generator.spec.cron import cron_problems
 from stepforce.generator.spec.fields import read_fields, read_mapping, read_scalar
 from stepforce.generator.spec.keys import SLOT_NAME, Text, TypeName
@@ -59,83 +60,89 @@ def _declared_list(names: list[str]) -> str:
     return f" (it declares {', '.join(names)})" if names else " (it declares no outputs)"
 
 
-def _resolve_step_ref(
-    rep: Reporter, node: Node, ref: Ref, position: int, index: StepIndex, path: str
-) -> ValueType | None:
+@dataclass(frozen=True)
+class RefProblem:
+    """Why a reference does not resolve. ``declaration`` is the path of the declaration it
+    names (``inputs.x``): when that declaration's own error is reported, this one is not."""
+
+    message: str
+    declaration: str | None = None
+    related: tuple[Location, ...] = ()
+
+
+def _step_ref_type(ref: Ref, position: int, index: StepIndex) -> ValueType | RefProblem:
     assert ref.step is not None
     where = index.positions.get(ref.step)
     if where is None:
         hint = did_you_mean(ref.step, index.positions)
-        rep.error(node, path, f"{ref}: there is no step named '{ref.step}'{hint}")
-        return None
+        return RefProblem(f"{ref}: there is no step named '{ref.step}'{hint}")
     if where == position:
-        rep.error(
-            node,
-            path,
+        return RefProblem(
             f"{ref}: a step cannot read its own outputs with $steps; "
-            "use $self.X in a repeating step",
+            "use $self.X in a repeating step"
         )
-        return None
     source = index.steps[where]
     if where > position:
-        rep.error(
-            node,
-            path,
+        return RefProblem(
             f"{ref}: step '{ref.step}' runs later (step {where + 1}; this "
             f"is step {position + 1}); a step can only use outputs of earlier steps",
             related=(source.location,),
         )
-        return None
     output = source.output(ref.name)
-    if output is None and f"steps[{where}].outputs.{ref.name}" in rep.broken:
-        return None  # its declaration's error is reported
     if output is None:
         names = [o.name for o in source.outputs]
         hint = did_you_mean(ref.name, names) or _declared_list(names)
-        rep.error(node, path, f"{ref}: step '{ref.step}' has no output '{ref.name}'{hint}")
-        return None
+        return RefProblem(
+            f"{ref}: step '{ref.step}' has no output '{ref.name}'{hint}",
+            f"steps[{where}].outputs.{ref.name}",
+        )
     return output.type
+
+
+def ref_type(ref: Ref, step: Step, position: int, index: StepIndex) -> ValueType | RefProblem:
+    """The type ``ref`` carries into ``step`` (at ``position``), or why it cannot: the
+    validator's rules on the model alone (``stepforce check`` applies them to plan documents)."""
+    if ref.kind is RefKind.INPUT:
+        decl = index.inputs.get(ref.name)
+        if decl is None:
+            hint = did_you_mean(ref.name, index.inputs) or " (declare it under 'inputs:')"
+            return RefProblem(
+                f"{ref}: there is no run input named '{ref.name}'{hint}", f"inputs.{ref.name}"
+            )
+        return decl.type
+    if ref.kind is RefKind.SELF:
+        if step.name not in index.repeating:
+            return RefProblem(
+                f"{ref}: $self is only for repeating steps (add 'repeat:' "
+                "to read this step's previous iteration)"
+            )
+        output = step.output(ref.name)
+        if output is None:
+            names = [o.name for o in step.outputs]
+            hint = did_you_mean(ref.name, names) or _declared_list(names)
+            return RefProblem(
+                f"{ref}: this step has no output '{ref.name}'{hint}",
+                f"steps[{position}].outputs.{ref.name}",
+            )
+        return output.type
+    return _step_ref_type(ref, position, index)
 
 
 def resolve_ref(
     rep: Reporter, node: Node, text: str, step: Step, position: int, index: StepIndex, path: str
 ) -> tuple[Ref, ValueType] | None:
-    repeats = step.name in index.repeating
     """The reference written as ``text`` and the type it carries, or ``None`` after reporting."""
     ref = parse_ref(text)
     if ref is None:
         rep.error(node, path, f"'{text}' is not a valid reference: {REF_HELP}")
         return None
     ref = Ref(ref.kind, ref.name, ref.step, rep.at(node))
-    if ref.kind is RefKind.INPUT:
-        decl = index.inputs.get(ref.name)
-        if decl is None and f"inputs.{ref.name}" in rep.broken:
-            return None  # its declaration's error is reported
-        if decl is None:
-            hint = did_you_mean(ref.name, index.inputs) or " (declare it under 'inputs:')"
-            rep.error(node, path, f"{ref}: there is no run input named '{ref.name}'{hint}")
-            return None
-        return ref, decl.type
-    if ref.kind is RefKind.SELF:
-        if not repeats:
-            rep.error(
-                node,
-                path,
-                f"{ref}: $self is only for repeating steps (add 'repeat:' "
-                "to read this step's previous iteration)",
-            )
-            return None
-        output = step.output(ref.name)
-        if output is None and f"steps[{position}].outputs.{ref.name}" in rep.broken:
-            return None  # its declaration's error is reported
-        if output is None:
-            names = [o.name for o in step.outputs]
-            hint = did_you_mean(ref.name, names) or _declared_list(names)
-            rep.error(node, path, f"{ref}: this step has no output '{ref.name}'{hint}")
-            return None
-        return ref, output.type
-    value_type = _resolve_step_ref(rep, node, ref, position, index, path)
-    return None if value_type is None else (ref, value_type)
+    found = ref_type(ref, step, position, index)
+    if isinstance(found, ValueType):
+        return ref, found
+    if found.declaration is None or found.declaration not in rep.broken:
+        rep.error(node, path, found.message, related=found.related)
+    return None
 
 
 def read_bindings(

@@ -37,29 +37,31 @@ def read_repeat(rep: Reporter, node: Node, step: Step, path: str) -> Repeat | No
         )
     if not isinstance(until, str):
         return None
-    output = step.output(until)
-    if output is None and f"{path.removesuffix('.repeat')}.outputs.{until}" in rep.broken:
-        return None  # its declaration's error is reported
-    if output is None:
-        names = [o.name for o in step.outputs]
-        declared = f"; it declares {', '.join(names)}" if names else "; it declares no outputs"
-        rep.error(
-            until_node,
-            path + ".until",
-            f"'{until}' is not an output of step '{step.name}'"
-            f"{did_you_mean(until, names) or declared}",
-        )
-        return None
-    if output.type != _BOOLEAN:
-        rep.error(
-            until_node,
-            path + ".until",
-            f"'{until}' is a {output.type} output; repeat.until needs a Boolean output",
-        )
+    problem = until_problem(step, until)
+    if problem is not None:
+        broken = f"{path.removesuffix('.repeat')}.outputs.{until}" in rep.broken
+        if not (broken and step.output(until) is None):  # else its declaration's error is reported
+            rep.error(until_node, path + ".until", problem)
         return None
     if not isinstance(max_iterations, int):
         return None
     return Repeat(until, max_iterations, rep.at(node))
+
+
+def until_problem(step: Step, until: str) -> str | None:
+    """Why ``until`` cannot end ``step``'s repeat (it must name a Boolean output of it), or
+    None: the validator's rule on the model alone (``stepforce check`` applies it to plans)."""
+    output = step.output(until)
+    if output is None:
+        names = [o.name for o in step.outputs]
+        declared = f"; it declares {', '.join(names)}" if names else "; it declares no outputs"
+        return (
+            f"'{until}' is not an output of step '{step.name}'"
+            f"{did_you_mean(until, names) or declared}"
+        )
+    if output.type != _BOOLEAN:
+        return f"'{until}' is a {output.type} output; repeat.until needs a Boolean output"
+    return None
 
 
 def read_retry(rep: Reporter, node: Node, path: str) -> Retry | None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from stepforce.diagnostics import Diagnostic
 from stepforce.generator.check.project import SfdxProject
-from stepforce.generator.check.rules import code, fields, names, order, references, ui
+from stepforce.generator.check.rules import code, fields, names, order, plans, references, ui
 from stepforce.generator.check.rules.model import SOURCE, ProjectIndex, load_index
 from stepforce.generator.check.rules.registry import Check, Rule, run_rules
 
-_MODULES = (names, fields, references, code, ui, order)
+_MODULES = (names, fields, references, code, ui, order, plans)
 #: Every rule, in the order docs/check.md lists them.
 RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.RULES)
 _CHECKS: tuple[Check, ...] = tuple(check for module in _MODULES for check in module.CHECKS)

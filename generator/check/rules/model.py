@@ -19,6 +19,10 @@ from stepforce.generator.check.xsd import METADATA_NS
 
 SOURCE = "rules"
 _NS = f"{{{METADATA_NS}}}"
+#: Static resources ``stepforce generate`` writes plan documents into: plan_document's
+#: CURRENT_RESOURCE_PREFIX and VERSION_RESOURCE_PREFIX (a test keeps them equal), written out
+#: so that reading a project does not load the spec model.
+PLAN_PREFIXES = ("SfPlan_", "SfPlanV_")
 #: Files of these suffixes are code bodies; their ``-meta.xml`` sits beside them.
 CODE_SUFFIXES = (".cls", ".trigger")
 
@@ -83,6 +87,16 @@ class SourceFile:
     has_meta: bool
 
 
+@dataclass(frozen=True)
+class PlanBody:
+    """The body of a plan static resource (``SfPlan_*``, ``SfPlanV_*``): its resource name
+    and bytes. Other static resources are never read (they may be large archives)."""
+
+    name: str
+    display: str
+    content: bytes
+
+
 @dataclass
 class ProjectIndex:
     """Every component of the project, with look-ups the rules share."""
@@ -91,6 +105,7 @@ class ProjectIndex:
     sources: list[SourceFile] = field(default_factory=list)
     #: LWC bundle folders (display path, has its ``.js-meta.xml``)
     bundles: list[tuple[str, bool]] = field(default_factory=list)
+    plan_bodies: list[PlanBody] = field(default_factory=list)
     #: code ``-meta.xml`` files whose body is missing (display paths)
     orphan_metas: list[str] = field(default_factory=list)
     source_api_version: str | None = None
@@ -173,6 +188,9 @@ def load_index(project: SfdxProject) -> ProjectIndex:
             body = path.with_name(path.name.removesuffix("-meta.xml"))
             if body.suffix in CODE_SUFFIXES and body not in present:
                 index.orphan_metas.append(display)
+        elif path.suffix == ".resource" and path.name.startswith(PLAN_PREFIXES):
+            name = path.name.removesuffix(".resource")
+            index.plan_bodies.append(PlanBody(name, display, path.read_bytes()))
         elif path.suffix in CODE_SUFFIXES:
             text = path.read_text(encoding="utf-8", errors="replace")
             meta = path.with_name(f"{path.name}-meta.xml")
