@@ -109,3 +109,24 @@ def test_test_users_are_made_apart_from_the_tests_record_dml() -> None:
     assert "public static final String ADMIN_PERMISSION_SET = 'Stepforce_Admin';" in support
     assert "public static final String OPERATOR_PERMISSION_SET = 'Stepforce_Operator';" in support
     assert "public static final String STARTER_PERMISSION_SET = 'Stepforce_Starter';" in support
+
+
+#: Setup objects a test may insert (directly, or through StepforceEntryTestSupport's users).
+SETUP_DML = re.compile(
+    r"StepforceEntryTestSupport\.(?:admin|operator|starter|userWith)\("
+    r"|\bnew (?:User|PermissionSet|PermissionSetAssignment|ObjectPermissions|FieldPermissions"
+    r"|SetupEntityAccess|Group|GroupMember)\("
+)
+
+
+@pytest.mark.parametrize("path", TEST_CLASSES, ids=lambda p: p.stem)
+def test_a_class_whose_tests_insert_users_does_not_run_in_parallel(path: Path) -> None:
+    """Setup objects "also can't be used with the @IsTest(IsParallel=true) annotation"
+    (Apex Developer Guide, "sObjects That Can't Be Used Together in DML Operations"): User,
+    PermissionSet, PermissionSetAssignment, ObjectPermissions, SetupEntityAccess. A parallel
+    class that makes a test user fails in an org, and with it a RunLocalTests deploy."""
+    source = path.read_text()
+    if SETUP_DML.search(source):
+        assert not re.search(r"@IsTest\s*\(\s*IsParallel\s*=\s*true", source, re.IGNORECASE), (
+            f"{path.stem} inserts users or permission sets: drop IsParallel=true"
+        )
