@@ -17,7 +17,7 @@ from stepforce.cli import run_options, run_view
 from stepforce.cli.org_options import org_options
 from stepforce.cli.output import emit_json, stdout_is_terminal
 from stepforce.cli.run_inputs import read_inputs_file
-from stepforce.errors import RunFailedError, StillRunningError
+from stepforce.errors import NotFoundError, RunFailedError, StillRunningError
 from stepforce.runtime_client.analysis import step_logs
 from stepforce.runtime_client.auth import OrgOptions
 from stepforce.runtime_client.client import StepforceClient
@@ -316,7 +316,17 @@ def retry_cmd(
     """
     client = run_options.client(org, as_json)
     before = client.get_run(run_id).plan_version if latest and not as_json else None
-    run = client.retry(run_id, from_step, inputs or None, latest=latest)
+    try:
+        run = client.retry(run_id, from_step, inputs or None, latest=latest)
+    except NotFoundError as error:
+        if latest or "is not deployed" not in str(error):
+            raise
+        raise NotFoundError(
+            f"{error}; the run's plan version was pruned: `stepforce run retry {run_id} "
+            "--latest` moves it to the latest plan",
+            status=error.status,
+            error_code=error.error_code,
+        ) from None
     if as_json:
         emit_json(run)
         return

@@ -40,7 +40,7 @@ from stepforce.runtime_client.deploy_result import (
     parse_deploy_result,
 )
 from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
-from stepforce.runtime_client.plans import USAGE_PATH, Usage, parse_usage
+from stepforce.runtime_client.plans import Usage, parse_usage, usage_path
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import TRANSIENT_STATUSES
 from stepforce.runtime_client.schedule import check_anonymous_result
@@ -228,10 +228,11 @@ class Deployer:
         )
         check_anonymous_result(answer, what)
 
-    def plan_usage(self) -> Usage:
-        """Unfinished runs per orchestration and plan version, counted by the runtime over
-        every run (its ``GET plans`` route)."""
-        return parse_usage(self._call(lambda sf: sf.apexecute(USAGE_PATH, method="GET")))
+    def plan_usage(self, orchestration: str | None = None) -> Usage:
+        """Runs that still need each plan version, per orchestration and version, counted
+        by the runtime over every run (its ``GET plans`` route)."""
+        path = usage_path(orchestration)
+        return parse_usage(self._call(lambda sf: sf.apexecute(path, method="GET")))
 
     def delete_records(self, ids: list[str]) -> Any:
         """One sObject Collections DELETE of at most 200 ids; the org's DeleteResults."""

@@ -1,7 +1,8 @@
 """Plan versions over REST for ``StepforceClient``: list, prune, and read one document.
 
-Calls: the plan documents by one SOQL query (StaticResource), the unfinished runs per version
-by the runtime's ``GET plans`` (one call; counted over every run), deletes by sObject
+Calls: the plan documents by one SOQL query (StaticResource), the runs that still need each
+version by the runtime's ``GET plans`` (one call, counted over every run; one per
+orchestration when the runtime's list of all is cut), deletes by sObject
 Collections (one DELETE per 200), and a document's body by one query for its Id and one GET
 of its ``Body`` blob field (``/sobjects/StaticResource/<id>/Body``, the sObject Blob Get
 resource: REST API Developer Guide, "Get Blob Data"). See ``plans`` for the selection rules.
@@ -60,7 +61,12 @@ def prune(
 ) -> tuple[list[plans.PlanVersion], dict[str, str]]:
     """Deletes the versions no unfinished run uses and no new run starts on; returns the
     versions deleted, and version -> the org's problem for each it kept."""
-    unused = [v for v in plan_versions(transport, orchestration) if v.prunable and v.resource_id]
+    resources = query(transport, plans.RESOURCES_QUERY)
+    documents = plans.parse_resources(resources)
+    names = {r.orchestration for r in documents} if orchestration is None else {orchestration}
+    usage = plans.usage_of(names, lambda name: plan_usage(transport, name or orchestration))
+    found = plans.plan_versions(resources, usage, orchestration)
+    unused = [v for v in found if v.prunable and v.resource_id]
 
     def delete(ids: list[str]) -> Any:
         url = f"{transport.data_url}composite/sobjects"

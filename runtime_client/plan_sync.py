@@ -22,13 +22,14 @@ from stepforce.runtime_client.plans import (
     delete_records,
     plan_cleanup,
     prune,
+    usage_of,
 )
 
 
 class PlanOrg(Protocol):
     """What pruning needs from a connection (``deploy.Deployer`` provides it)."""
 
-    def plan_usage(self) -> Usage: ...
+    def plan_usage(self, orchestration: str | None = None) -> Usage: ...
 
     def delete_records(self, ids: list[str]) -> Any: ...
 
@@ -134,7 +135,8 @@ def sync_plans(
             report.error = "the plan documents before the deploy were not all on one page"
     try:
         if report.cleanup.candidates:
-            report.pruned = prune(report.cleanup.candidates, org.plan_usage())
+            names = {r.orchestration for r in report.cleanup.candidates}
+            report.pruned = prune(report.cleanup.candidates, usage_of(names, org.plan_usage))
     except OrgError as error:
         report.error = f"could not count the runs on each version: {error}"
     ids = [r.id for r in [*report.pruned, *report.cleanup.retired]]

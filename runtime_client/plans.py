@@ -4,7 +4,9 @@ Two sources, no anonymous Apex:
 - the plan documents, by SOQL on StaticResource (``SfPlan_*`` latest, ``SfPlanV_*`` pinned
   versions; each description says ``stepforce latest|plan <version> of <orchestration>``,
   see generator/plan_document.py);
-- the unfinished runs per orchestration and version, from the runtime's ``GET plans`` route
+- the runs that still need each version ("unfinished": Queued, Running or Paused, and a run
+  Cancelled in the last 24 hours while its job was running, whose finalizer still reads
+  the version), per orchestration and version, from the runtime's ``GET plans`` route
   (docs/runtime.md, "REST API"). The runtime counts them in system mode: ``Stepforce_Run__c``
   is private, so a SOQL count in the caller's sharing would miss other users' runs and let a
   version they still need be pruned.
@@ -24,7 +26,6 @@ from urllib.parse import urlencode
 
 from stepforce.errors import OrgError
 
-UNFINISHED = ("Queued", "Running", "Paused")
 _DESCRIPTION = re.compile(r"^stepforce (latest|plan) ([0-9a-f]{24}) of (\S+)$")
 #: The plan documents' resources (filtered by orchestration afterwards, from descriptions).
 RESOURCES_QUERY = "SELECT Id, Name, Description FROM StaticResource WHERE Name LIKE 'SfPlan%'"
@@ -44,15 +45,25 @@ def usage_path(orchestration: str | None = None) -> str:
     return USAGE_PATH + (f"?{urlencode({'orchestration': orchestration})}" if orchestration else "")
 
 
+class IncompleteUsageError(OrgError):
+    """The runtime cut its list (more rows than one answer holds): ask per orchestration."""
+
+
 def parse_usage(body: Any) -> Usage:
     """The runtime's ``{"versions": [{"orchestration", "planVersion", "unfinishedRuns"}]}``.
 
-    OrgError for any other shape, and when the runtime says the list is not complete: a
-    count that may be missing runs must never let a version in use be deleted.
+    OrgError for any other shape, and IncompleteUsageError when the runtime says the list is
+    not complete: a count that may be missing runs must never let a version in use be
+    deleted.
     """
     rows = body.get("versions") if isinstance(body, Mapping) else None
-    if not isinstance(rows, list) or body.get("complete", True) is not True:
-        raise OrgError("the runtime's GET plans answer is not a complete list of versions")
+    if not isinstance(rows, list):
+        raise OrgError("the runtime's GET plans answer is not a list of versions")
+    if body.get("complete", True) is not True:
+        raise IncompleteUsageError(
+            "the runtime's GET plans answer is not a complete list of versions (more than one "
+            "answer holds); ask for one orchestration at a time"
+        )
     usage: Usage = {}
     for row in rows:
         count = row.get("unfinishedRuns") if isinstance(row, Mapping) else None
@@ -213,6 +224,19 @@ def plan_cleanup(
         startable=() if delete_removed else tuple(sorted({r.orchestration for r in retiring})),
         replaced=tuple(r for r in versions if (r.orchestration, r.version) in was_latest),
     )
+
+
+def usage_of(orchestrations: Iterable[str], ask: Callable[[str | None], Usage]) -> Usage:
+    """The run counts for ``orchestrations``: one ``ask`` for all, or, when the runtime's
+    list of all is cut, one per orchestration (IncompleteUsageError only if one of those is
+    cut too)."""
+    try:
+        return ask(None)
+    except IncompleteUsageError:
+        usage: Usage = {}
+        for name in sorted(set(orchestrations)):
+            usage.update(ask(name))
+        return usage
 
 
 def prune(candidates: Iterable[PlanResource], usage: Usage) -> list[PlanResource]:

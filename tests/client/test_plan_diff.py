@@ -135,3 +135,17 @@ def test_retry_latest_says_so_when_the_old_version_was_pruned(
     code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
     assert code == 0, err  # the move itself happened
     assert f"Cannot show what differs: plan version {V1['version']} is not deployed" in out
+
+
+def test_a_retry_of_a_run_whose_version_was_pruned_points_to_latest(
+    org: responses.RequestsMock,
+) -> None:
+    # The runtime's 404 when the pinned version's document is gone (docs/runtime.md, retry).
+    gone = f"Unknown orchestration Invoice_Sync (plan version {V1['version']} is not deployed)"
+    org.post(
+        f"{APEX}/{RUN_ID}/retry", status=404, json=[{"errorCode": "NOT_FOUND", "message": gone}]
+    )
+    code, _out, err = invoke(["run", "retry", RUN_ID])
+    assert code == 1
+    assert gone in err
+    assert f"`stepforce run retry {RUN_ID} --latest` moves it to the latest plan" in err

@@ -22,11 +22,13 @@ from stepforce.runtime_client.composite import QueryAnswer
 from stepforce.runtime_client.plan_sync import sync_plans
 from stepforce.runtime_client.plans import (
     RESOURCES_QUERY,
+    IncompleteUsageError,
     Usage,
     delete_failures,
     parse_usage,
     plan_cleanup,
     plan_versions,
+    usage_of,
     usage_path,
 )
 
@@ -221,7 +223,8 @@ class _Org:
         self.usage = usage
         self.deleted: list[list[str]] = []
 
-    def plan_usage(self) -> Usage:
+    def plan_usage(self, orchestration: str | None = None) -> Usage:
+        assert orchestration is None, "a complete list answers for every orchestration"
         return self.usage
 
     def delete_records(self, ids: list[str]) -> Any:
@@ -274,3 +277,18 @@ def test_a_thousand_unused_versions_go_in_five_deletes_of_200() -> None:
     )
     assert [len(set(batch)) for batch in org.deleted] == [200] * 5
     assert len({r.id for r in report.deleted}) == 1000
+
+
+def test_a_cut_list_of_all_versions_is_asked_again_one_orchestration_at_a_time() -> None:
+    asked: list[str | None] = []
+
+    def ask(name: str | None) -> Usage:
+        asked.append(name)
+        if name is None:  # the runtime's list of every orchestration was cut at its limit
+            return parse_usage({"versions": USAGE, "complete": False})
+        return {(name, V1): 2} if name == "Invoice_Sync" else {}
+
+    assert usage_of({"Invoice_Sync", "Other"}, ask) == {("Invoice_Sync", V1): 2}
+    assert asked == [None, "Invoice_Sync", "Other"]
+    with pytest.raises(IncompleteUsageError):
+        usage_of({"Invoice_Sync"}, lambda _name: parse_usage({"versions": [], "complete": False}))
