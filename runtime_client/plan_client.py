@@ -19,17 +19,32 @@ from simple_salesforce.format import format_soql
 from stepforce.errors import NotFoundError, OrgError, UsageError
 from stepforce.generator.plan_document import version_resource
 from stepforce.runtime_client import plans
-from stepforce.runtime_client.http import Transport
+from stepforce.runtime_client.http import RUNTIME_NOT_DEPLOYED, Transport
 
 _VERSION = re.compile(r"[0-9a-f]{24}")
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 def query(transport: Transport, soql: str) -> list[dict[str, Any]]:
-    url = transport.data_url + "query/"
-    result = transport.request("GET", url, params={"q": soql}, idempotent=True)
-    records = result.body.get("records", []) if isinstance(result.body, dict) else []
-    return [r for r in records if isinstance(r, dict)]
+    """Every record of ``soql``, following ``nextRecordsUrl`` while ``done`` is false (REST
+    API Developer Guide, "Execute a SOQL Query" and "Query More Results"). A cut list must
+    never be read as the whole: a latest plan on an unread page would make its pinned
+    version look prunable."""
+    body = transport.request(
+        "GET", transport.data_url + "query/", params={"q": soql}, idempotent=True
+    ).body
+    records: list[dict[str, Any]] = []
+    while True:
+        if not isinstance(body, dict):
+            raise OrgError("the org's query answer is not a query result")
+        records += [r for r in body.get("records") or [] if isinstance(r, dict)]
+        if body.get("done", True) is not False:
+            return records
+        next_url = body.get("nextRecordsUrl")
+        if not isinstance(next_url, str) or not next_url.startswith("/services/data/"):
+            raise OrgError("the org's query answer has more records but no nextRecordsUrl")
+        url = transport.connection.instance_url + next_url
+        body = transport.request("GET", url, idempotent=True).body
 
 
 def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.Usage:
@@ -39,8 +54,8 @@ def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.
     try:
         result = transport.request("GET", url, idempotent=True)
     except NotFoundError as error:
-        if error.error_code != "NOT_FOUND":
-            raise  # no runtime at all: the transport's own message says so
+        if error.error_code != "NOT_FOUND" or RUNTIME_NOT_DEPLOYED in str(error):
+            raise  # no runtime at all (no class maps the URL): the transport's message says so
         raise OrgError(
             "the stepforce runtime in this org predates the plans route; deploy the current "
             "one (`stepforce deploy`)",

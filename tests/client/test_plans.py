@@ -292,3 +292,57 @@ def test_a_cut_list_of_all_versions_is_asked_again_one_orchestration_at_a_time()
     assert asked == [None, "Invoice_Sync", "Other"]
     with pytest.raises(IncompleteUsageError):
         usage_of({"Invoice_Sync"}, lambda _name: parse_usage({"versions": [], "complete": False}))
+
+
+def test_prune_reads_every_page_of_documents_so_the_latest_version_is_never_pruned(
+    org: responses.RequestsMock,
+) -> None:
+    # "Execute a SOQL Query" / "Query More Results" (REST API Developer Guide): a partial
+    # answer has ``done`` false and a ``nextRecordsUrl`` of the next batch. Here the latest
+    # plan of V2 is on the second page: read as the whole, page one makes V2 look prunable.
+    next_url = "/services/data/v67.0/query/01gRO0000016PIAYA2-2000"
+    first = [_resource(V2, False), _resource(OLD, False)]
+    org.get(
+        f"{DATA}/query/",
+        json={"totalSize": 3, "done": False, "nextRecordsUrl": next_url, "records": first},
+        match=[matchers.query_param_matcher({"q": RESOURCES_QUERY})],
+    )
+    org.get(f"{INSTANCE}{next_url}", json=_answer([_resource(V2, True)]))
+    org.get(ROUTE, json={"versions": [], "complete": True})
+    old_id = f"081V{OLD[-14:]}"
+    org.delete(
+        f"{DATA}/composite/sobjects",
+        json=[{"id": old_id, "success": True, "errors": []}],
+        match=[matchers.query_param_matcher({"ids": old_id, "allOrNone": "false"})],
+    )
+    code, out, err = invoke(["plans", "--prune", "--json"])
+    assert code == 0, err
+    assert [p["version"] for p in json.loads(out)["pruned"]] == [OLD]
+
+
+def test_a_paged_answer_without_its_next_page_prunes_nothing(
+    org: responses.RequestsMock,
+) -> None:
+    org.get(
+        f"{DATA}/query/",
+        json={"totalSize": 3, "done": False, "records": [_resource(OLD, False)]},
+    )
+    code, _out, err = invoke(["plans", "--prune"])
+    assert code == 1
+    assert "no nextRecordsUrl" in err
+    assert "Traceback" not in err
+    assert [c.request.method for c in org.calls if "composite" in c.request.url] == []
+
+
+def test_plans_against_an_org_without_the_runtime_says_it_is_not_deployed(
+    org: responses.RequestsMock,
+) -> None:
+    # Apex REST's own 404 when no class maps the URL (Apex Developer Guide, "RestResource
+    # Annotation"): not a runtime older than the route, but no runtime at all.
+    org.get(f"{DATA}/query/", json=_answer(RESOURCES))
+    no_route = [{"errorCode": "NOT_FOUND", "message": "Could not find a match for URL"}]
+    org.get(ROUTE, status=404, json=no_route)
+    code, _out, err = invoke(["plans"])
+    assert code == 1
+    assert "runtime is not deployed in this org" in err
+    assert "predates" not in err
