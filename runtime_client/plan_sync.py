@@ -140,8 +140,5 @@ def sync_plans(
     except OrgError as error:
         report.error = f"could not count the runs on each version: {error}"
     ids = [r.id for r in [*report.pruned, *report.cleanup.retired]]
-    try:
-        report.failures = delete_records(ids, org.delete_records)
-    except OrgError as error:
-        report.failures = {rid: str(error) for rid in ids}
+    report.failures = delete_records(ids, org.delete_records)
     return report

@@ -154,12 +154,17 @@ def plan_versions(
 
 def delete_records(ids: Iterable[str], send: Callable[[list[str]], Any]) -> dict[str, str]:
     """Delete ``ids`` through ``send`` (one sObject Collections DELETE of at most 200 ids,
-    returning the answer's body); id -> problem for each id the org did not delete."""
+    returning the answer's body); id -> problem for each id the org did not delete. A
+    request the org refuses as a whole (OrgError) fails its own ids only: the batches before
+    it were deleted and are reported so."""
     every = list(ids)
     failures: dict[str, str] = {}
     for start in range(0, len(every), DELETE_BATCH):
         batch = every[start : start + DELETE_BATCH]
-        failures.update(delete_failures(batch, send(batch)))
+        try:
+            failures.update(delete_failures(batch, send(batch)))
+        except OrgError as error:
+            failures.update(dict.fromkeys(batch, str(error)))
     return failures
 
 

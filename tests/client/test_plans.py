@@ -346,3 +346,28 @@ def test_plans_against_an_org_without_the_runtime_says_it_is_not_deployed(
     assert code == 1
     assert "runtime is not deployed in this org" in err
     assert "predates" not in err
+
+
+def test_a_refused_delete_request_fails_its_own_batch_not_the_ones_deleted_before() -> None:
+    versions = [f"{i:024x}" for i in range(1, 301)]
+    after = [_resource(V2, True), *(_resource(v, False) for v in versions)]
+
+    class Refusing(_Org):
+        def delete_records(self, ids: list[str]) -> Any:
+            if self.deleted:  # the second request: the org refuses it as a whole
+                raise OrgError("the request failed", status=500, error_code="UNKNOWN_EXCEPTION")
+            return super().delete_records(ids)
+
+    org = Refusing({})
+    report = sync_plans(
+        org,
+        QueryAnswer(records=tuple(after)),
+        tuple(after),
+        owned=frozenset({"Invoice_Sync"}),
+        removed=frozenset(),
+        delete_removed=False,
+        pruning=True,
+    )
+    assert len(report.deleted) == 200  # the first DELETE's 200 are gone, and said so
+    assert len(report.failures) == 100
+    assert set(report.failures.values()) == {"UNKNOWN_EXCEPTION: the request failed"}
