@@ -87,8 +87,9 @@ class Preflight:
     org: dict[str, Any]
     pending: tuple[PendingJob, ...] = ()
     scheduled: tuple[ScheduledJob, ...] = ()
-    #: The plan documents (StaticResource records) before the deploy; None when not asked
-    #: or not all on one page (then nothing is pruned: a latest one may be unseen).
+    #: The plan documents (StaticResource records) before the deploy; None when not asked,
+    #: not all on one page or the query failed (then nothing is pruned: a latest one may be
+    #: unseen).
     plans: tuple[dict[str, Any], ...] | None = None
 
     @property
@@ -166,7 +167,8 @@ def run_preflight(org: Org, plans: bool) -> Preflight:
             if str(r.get("CronTriggerId") or "")[:15] not in named
         ),
         scheduled=scheduled,
-        plans=_records(found, "the StaticResource query") if found and found.complete else None,
+        # Only pruning needs them: a failed or paged list prunes nothing, it blocks no deploy.
+        plans=found.records if found and found.complete and not found.error_code else None,
     )
 
 

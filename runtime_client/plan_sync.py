@@ -132,7 +132,10 @@ def sync_plans(
     if not pruning or before is None:
         report.cleanup = replace(report.cleanup, candidates=(), replaced=())
         if pruning:
-            report.error = "the plan documents before the deploy were not all on one page"
+            report.error = (
+                "the plan documents before the deploy could not be listed whole (the query "
+                "failed, or they were not all on one page)"
+            )
     try:
         if report.cleanup.candidates:
             names = {r.orchestration for r in report.cleanup.candidates}

@@ -312,8 +312,9 @@ class FakeOrg:
     pending: list[dict[str, Any]] = field(default_factory=list)  # AsyncApexJob rows
     scheduled: list[dict[str, Any]] = field(default_factory=list)  # CronTrigger rows
     #: StaticResource rows per query, in order (the preflight's, then after the deploy); the
-    #: last one answers every later query. ``plan_resource`` makes rows.
-    resources: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: last one answers every later query. ``plan_resource`` makes rows; an int: that query
+    #: fails with that HTTP status.
+    resources: list[list[dict[str, Any]] | int] = field(default_factory=list)
     #: The runtime's GET plans entries; an int: that HTTP status with the runtime's error.
     usage: list[dict[str, Any]] | int = field(default_factory=list)
     delete_errors: dict[str, str] = field(default_factory=dict)  # id -> DeleteResult code
@@ -331,6 +332,8 @@ class FakeOrg:
             return 200, query_result("CronTrigger", self.scheduled)
         if "FROM StaticResource" in soql:
             rows = self.resources.pop(0) if len(self.resources) > 1 else (self.resources or [[]])[0]
+            if isinstance(rows, int):  # that HTTP status, with the REST API's error array
+                return rows, [{"errorCode": "INVALID_TYPE", "message": "sObject type refused"}]
             return 200, query_result("StaticResource", rows)
         return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}]
 

@@ -208,3 +208,22 @@ def test_plans_only_may_delete_removed_orchestrations(project: Path, deploying: 
     code, _out, err = _deploy(deploying, project, "--plans-only", "--delete-removed")
     assert code == 0, err
     assert _id(GONE, latest=True) in deploying.fake_org.deleted
+
+
+def test_a_failed_plan_documents_query_before_the_deploy_prunes_nothing_and_blocks_nothing(
+    project: Path, deploying: Deploying
+) -> None:
+    # A failed subrequest of the preflight's composite request ("Composite Subrequest
+    # Result": its httpStatusCode and the REST API's error array as body).
+    fake_org, mocked = deploying.start("scratch")
+    fake_org.resources = [400, AFTER]
+    fake_org.usage = USAGE
+    succeeds(mocked)
+    path = lifecycle_project(project, PLAN)
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--no-sweeper", "--delete-removed"])
+    out, err = deploying.output()
+    assert code == 0, err
+    assert "POST /services/Soap/m/62.0/deployRequest" in fake_org.calls(mocked)
+    assert "plans: nothing pruned: the plan documents before the deploy could not be" in out
+    # Only a removed orchestration's latest plan goes: that needs no list from before.
+    assert fake_org.deleted == [_id(GONE, latest=True)]
