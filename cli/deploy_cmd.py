@@ -217,8 +217,10 @@ def deploy_command(
 
     Before deploying it stops (exit 1) when Stepforce Apex jobs are pending or scheduled,
     unless --force (or --unschedule-first, for stepforce's own schedules). After a successful
-    deploy it schedules the runtime's sweeper once and makes the specs' schedules match
-    (see docs/deploy.md).
+    deploy it schedules the runtime's sweeper once, makes the specs' schedules match, and
+    deletes the project's plan versions that are not the latest, were not the latest when
+    the deploy began and no unfinished run uses (--keep-versions: none); exit 1 when a
+    --delete-removed delete is refused (see docs/deploy.md).
 
     \b
     Example:
