@@ -10,7 +10,6 @@ resource: REST API Developer Guide, "Get Blob Data"). See ``plans`` for the sele
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -106,8 +105,9 @@ def plan_document(transport: Transport, version: str) -> dict[str, Any]:
     if not _ID.fullmatch(resource_id):
         raise NotFoundError(f"plan version {version} is not deployed in this org ({name})")
     url = f"{transport.data_url}sobjects/StaticResource/{resource_id}/Body"
-    content = transport.request("GET", url, idempotent=True).body
-    document = json.loads(content) if isinstance(content, str) else content
+    # The transport parses a JSON body and gives any other as text: text is not a document
+    # (a hand-edited or cut body), and must not escape as a traceback after the retry.
+    document = transport.request("GET", url, idempotent=True).body
     if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
         raise OrgError(f"{name} does not hold a plan document")
     return document

@@ -149,3 +149,22 @@ def test_a_retry_of_a_run_whose_version_was_pruned_points_to_latest(
     assert code == 1
     assert gone in err
     assert f"`stepforce run retry {RUN_ID} --latest` moves it to the latest plan" in err
+
+
+def test_retry_latest_says_so_when_the_old_document_is_not_json(
+    org: responses.RequestsMock,
+) -> None:
+    _retry_moves_v1_to_v2(org)
+    resource_id = f"081{str(V1['version'])[-15:]}"
+    org.get(
+        f"{DATA}/query/",
+        json={"totalSize": 1, "done": True, "records": [{"Id": resource_id}]},
+    )
+    org.get(  # a hand-edited, cut body: Blob Get answers the bytes as they are
+        f"{DATA}/sobjects/StaticResource/{resource_id}/Body",
+        body=b'{"steps": [',
+        content_type="application/octet-stream",
+    )
+    code, out, err = invoke(["run", "retry", RUN_ID, "--latest"])
+    assert code == 0, err  # the move itself happened
+    assert f"Cannot show what differs: SfPlanV_{V1['version']} does not hold a plan" in out
