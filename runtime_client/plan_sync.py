@@ -42,6 +42,9 @@ class PlansReport:
     pruned: list[PlanResource] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # resource id -> the org's problem
     error: str = ""  # why nothing was pruned
+    #: --delete-removed asked, but the documents could not be listed: these removed
+    #: orchestrations' latest plans were not looked for, so not deleted.
+    unchecked: tuple[str, ...] = ()
 
     @property
     def deleted(self) -> list[PlanResource]:
@@ -66,6 +69,11 @@ class PlansReport:
 
     def retire_error(self) -> str:
         """What ``--delete-removed`` asked for and the org refused ("" when all went)."""
+        if self.unchecked:
+            return (
+                f"the latest plans of removed orchestration(s) {', '.join(self.unchecked)} "
+                f"were not looked for, so not deleted, and may stay startable ({self.error})"
+            )
         kept = [r.orchestration for r in self.cleanup.retired if r.id in self.failures]
         if not kept:
             return ""
@@ -119,7 +127,10 @@ def sync_plans(
             if documents.error_code
             else "more than one page of them"
         )
-        return PlansReport(error=f"the plan documents could not be listed ({why})")
+        return PlansReport(
+            error=f"the plan documents could not be listed ({why})",
+            unchecked=tuple(sorted(removed)) if delete_removed else (),
+        )
     report = PlansReport(
         plan_cleanup(
             before or (),

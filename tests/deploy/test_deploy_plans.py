@@ -227,3 +227,23 @@ def test_a_failed_plan_documents_query_before_the_deploy_prunes_nothing_and_bloc
     assert "plans: nothing pruned: the plan documents before the deploy could not be" in out
     # Only a removed orchestration's latest plan goes: that needs no list from before.
     assert fake_org.deleted == [_id(GONE, latest=True)]
+
+
+def test_delete_removed_fails_the_command_when_the_documents_cannot_be_listed_after(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    fake_org.resources = [BEFORE, 400]  # the query after the deploy fails
+    fake_org.usage = USAGE
+    succeeds(mocked)
+    path = lifecycle_project(project, PLAN)
+    code = run_deploy(
+        ["deploy", str(path), *ORG_ARGS, "--no-sweeper", "--delete-removed", "--json"]
+    )
+    out, _err = deploying.output()
+    assert code == 1, "what --delete-removed asked for was not done"
+    payload = json.loads(out)  # one JSON document, the failure in it
+    assert payload["status"] == "Succeeded"
+    assert payload["plans"]["error"].startswith("the plan documents could not be listed")
+    assert "removed orchestration(s) Old_Flow were not looked for" in payload["error"]["message"]
+    assert fake_org.deleted == []
