@@ -342,7 +342,8 @@ class StepforceClient:
         return plan_client.plan_usage(self.transport, orchestration)
 
     def plan_versions(self, orchestration: str | None = None) -> list[plans.PlanVersion]:
-        """Deployed plan versions and the unfinished runs pinned to each (two calls)."""
+        """Deployed plan versions and the unfinished runs pinned to each (two calls; more
+        when a list is paged or the runtime's count is cut)."""
         return plan_client.plan_versions(self.transport, orchestration)
 
     def prune_plan_versions(

@@ -65,9 +65,13 @@ def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.
 
 
 def plan_versions(transport: Transport, orchestration: str | None) -> list[plans.PlanVersion]:
-    """Deployed plan versions and the unfinished runs pinned to each."""
+    """Deployed plan versions and the unfinished runs pinned to each: the documents, then
+    the runtime's count (asked again per orchestration when its list of all is cut)."""
     resources = query(transport, plans.RESOURCES_QUERY)
-    return plans.plan_versions(resources, plan_usage(transport, orchestration), orchestration)
+    documents = plans.parse_resources(resources)
+    names = {r.orchestration for r in documents} if orchestration is None else {orchestration}
+    usage = plans.usage_of(names, lambda name: plan_usage(transport, name or orchestration))
+    return plans.plan_versions(resources, usage, orchestration)
 
 
 def prune(
@@ -75,11 +79,7 @@ def prune(
 ) -> tuple[list[plans.PlanVersion], dict[str, str]]:
     """Deletes the versions no unfinished run uses and no new run starts on; returns the
     versions deleted, and version -> the org's problem for each it kept."""
-    resources = query(transport, plans.RESOURCES_QUERY)
-    documents = plans.parse_resources(resources)
-    names = {r.orchestration for r in documents} if orchestration is None else {orchestration}
-    usage = plans.usage_of(names, lambda name: plan_usage(transport, name or orchestration))
-    found = plans.plan_versions(resources, usage, orchestration)
+    found = plan_versions(transport, orchestration)
     unused = [v for v in found if v.prunable and v.resource_id]
 
     def delete(ids: list[str]) -> Any:

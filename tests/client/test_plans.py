@@ -371,3 +371,23 @@ def test_a_refused_delete_request_fails_its_own_batch_not_the_ones_deleted_befor
     assert len(report.deleted) == 200  # the first DELETE's 200 are gone, and said so
     assert len(report.failures) == 100
     assert set(report.failures.values()) == {"UNKNOWN_EXCEPTION: the request failed"}
+
+
+def test_listing_asks_per_orchestration_when_the_runtimes_list_of_all_is_cut(
+    org: responses.RequestsMock,
+) -> None:
+    org.get(f"{DATA}/query/", json=_answer(RESOURCES))
+    org.get(  # every orchestration: more rows than one answer holds
+        ROUTE,
+        json={"versions": USAGE, "complete": False},
+        match=[matchers.query_param_matcher({})],
+    )
+    org.get(
+        ROUTE,
+        json={"versions": USAGE[:1], "complete": True},
+        match=[matchers.query_param_matcher({"orchestration": "Invoice_Sync"})],
+    )
+    code, out, err = invoke(["plans", "--json"])
+    assert code == 0, err
+    versions = json.loads(out)["versions"]
+    assert [(v["version"], v["activeRuns"]) for v in versions] == [(V2, 0), (V1, 2)]
