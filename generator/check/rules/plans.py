@@ -67,7 +67,7 @@ RULES = (
         TARGET,
         "an Apex step's class in the project implements StepforceStep; a Flow step's flow in "
         "the project is autolaunched with the variables the step passes and reads (a target "
-        "not in the project, or namespaced, warns)",
+        "not in the project warns; a namespaced one is never judged)",
         "docs/spec.md (steps); Apex Developer Guide: Interfaces",
     ),
 )
