@@ -19,7 +19,7 @@ from responses import matchers
 from stepforce.errors import OrgError
 from stepforce.generator.plan_document import resource_description
 from stepforce.runtime_client.composite import QueryAnswer
-from stepforce.runtime_client.plan_sync import sync_plans
+from stepforce.runtime_client.plan_sync import PlansReport, sync_plans
 from stepforce.runtime_client.plans import (
     RESOURCES_QUERY,
     IncompleteUsageError,
@@ -172,15 +172,25 @@ def test_prune_says_which_versions_the_org_kept_and_exits_1(
     assert f"{OLD}: INSUFFICIENT_ACCESS_OR_READONLY: no" in err
 
 
-def test_plans_against_a_runtime_without_the_route_says_to_deploy_it(
-    org: responses.RequestsMock,
+@pytest.mark.parametrize(
+    ("message", "said", "not_said"),
+    [
+        # A runtime older than the route: its own 404 for a path it does not know.
+        ("No such resource: /stepforce/v1/plans", "predates the plans route", "not deployed"),
+        # Apex REST's own 404 when no class maps the URL (Apex Developer Guide,
+        # "RestResource Annotation"): no runtime at all, not an older one.
+        ("Could not find a match for URL", "runtime is not deployed in this org", "predates"),
+    ],
+)
+def test_plans_against_an_org_without_the_route_says_what_to_deploy(
+    org: responses.RequestsMock, message: str, said: str, not_said: str
 ) -> None:
     org.get(f"{DATA}/query/", json=_answer(RESOURCES))
-    not_found = [{"errorCode": "NOT_FOUND", "message": "No such resource: /stepforce/v1/plans"}]
-    org.get(ROUTE, status=404, json=not_found)
+    org.get(ROUTE, status=404, json=[{"errorCode": "NOT_FOUND", "message": message}])
     code, _out, err = invoke(["plans"])
     assert code == 1
-    assert "predates the plans route" in err
+    assert said in err
+    assert not_said not in err
 
 
 def test_delete_results_are_read_in_order_and_a_short_answer_deletes_nothing() -> None:
@@ -262,11 +272,11 @@ def test_a_paged_list_after_the_deploy_prunes_nothing() -> None:
     assert report.error.startswith("the plan documents could not be listed")
 
 
-def test_a_thousand_unused_versions_go_in_five_deletes_of_200() -> None:
-    versions = [f"{i:024x}" for i in range(1, 1001)]
+def _prune_unused(org: _Org, count: int) -> PlansReport:
+    """A deploy after which ``count`` unused versions of Invoice_Sync may go."""
+    versions = [f"{i:024x}" for i in range(1, count + 1)]
     after = [_resource(V2, True), *(_resource(v, False) for v in versions)]
-    org = _Org({})
-    report = sync_plans(
+    return sync_plans(
         org,
         QueryAnswer(records=tuple(after)),
         tuple(after),
@@ -275,6 +285,11 @@ def test_a_thousand_unused_versions_go_in_five_deletes_of_200() -> None:
         delete_removed=False,
         pruning=True,
     )
+
+
+def test_a_thousand_unused_versions_go_in_five_deletes_of_200() -> None:
+    org = _Org({})
+    report = _prune_unused(org, 1000)
     assert [len(set(batch)) for batch in org.deleted] == [200] * 5
     assert len({r.id for r in report.deleted}) == 1000
 
@@ -334,40 +349,14 @@ def test_a_paged_answer_without_its_next_page_prunes_nothing(
     assert [c.request.method for c in org.calls if "composite" in c.request.url] == []
 
 
-def test_plans_against_an_org_without_the_runtime_says_it_is_not_deployed(
-    org: responses.RequestsMock,
-) -> None:
-    # Apex REST's own 404 when no class maps the URL (Apex Developer Guide, "RestResource
-    # Annotation"): not a runtime older than the route, but no runtime at all.
-    org.get(f"{DATA}/query/", json=_answer(RESOURCES))
-    no_route = [{"errorCode": "NOT_FOUND", "message": "Could not find a match for URL"}]
-    org.get(ROUTE, status=404, json=no_route)
-    code, _out, err = invoke(["plans"])
-    assert code == 1
-    assert "runtime is not deployed in this org" in err
-    assert "predates" not in err
-
-
 def test_a_refused_delete_request_fails_its_own_batch_not_the_ones_deleted_before() -> None:
-    versions = [f"{i:024x}" for i in range(1, 301)]
-    after = [_resource(V2, True), *(_resource(v, False) for v in versions)]
-
     class Refusing(_Org):
         def delete_records(self, ids: list[str]) -> Any:
             if self.deleted:  # the second request: the org refuses it as a whole
                 raise OrgError("the request failed", status=500, error_code="UNKNOWN_EXCEPTION")
             return super().delete_records(ids)
 
-    org = Refusing({})
-    report = sync_plans(
-        org,
-        QueryAnswer(records=tuple(after)),
-        tuple(after),
-        owned=frozenset({"Invoice_Sync"}),
-        removed=frozenset(),
-        delete_removed=False,
-        pruning=True,
-    )
+    report = _prune_unused(Refusing({}), 300)
     assert len(report.deleted) == 200  # the first DELETE's 200 are gone, and said so
     assert len(report.failures) == 100
     assert set(report.failures.values()) == {"UNKNOWN_EXCEPTION: the request failed"}
