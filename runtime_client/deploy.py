@@ -39,6 +39,7 @@ from stepforce.runtime_client.deploy_result import (
     deploy_result_element,
     parse_deploy_result,
 )
+from stepforce.runtime_client.http import first_error
 from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
 from stepforce.runtime_client.plans import Usage, parse_usage, usage_path
 from stepforce.runtime_client.redact import scrub
@@ -270,11 +271,16 @@ class Deployer:
             raise OrgError(self._scrub(f"unexpected Metadata API answer: {error}")) from error
 
     def _org_error(self, error: Any) -> CredentialsError | OrgError:
-        content = str(getattr(error, "content", "") or "")
-        fault = re.search(r"<faultcode>(?:\w+:)?(\w+)</faultcode>", content)
-        text = re.search(r"<faultstring>(.*?)</faultstring>", content, re.DOTALL)
-        code = fault.group(1) if fault else None
-        message = self._scrub(text.group(1) if text else content[:500])
+        raw = getattr(error, "content", None)
+        if isinstance(raw, list | dict):  # a REST call's error array, parsed from its JSON
+            code, said = first_error(raw)
+            message = self._scrub(said)
+        else:  # a SOAP fault (Metadata API)
+            content = str(raw or "")
+            fault = re.search(r"<faultcode>(?:\w+:)?(\w+)</faultcode>", content)
+            text = re.search(r"<faultstring>(.*?)</faultstring>", content, re.DOTALL)
+            code = fault.group(1) if fault else None
+            message = self._scrub(text.group(1) if text else content[:500])
         if code == "INVALID_SESSION_ID":
             return CredentialsError(f"the org refused the access token: {message}")
         status = getattr(error, "status", None)

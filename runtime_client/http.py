@@ -56,7 +56,7 @@ class HttpResult:
     lost_attempts: int = 0
 
 
-def _first_error(body: Any) -> tuple[str | None, str]:
+def first_error(body: Any) -> tuple[str | None, str]:
     """Salesforce's ``[{"errorCode": ..., "message": ...}]`` (or an OAuth error object)."""
     first = body[0] if isinstance(body, list) and body else body
     if isinstance(first, Mapping):
@@ -132,7 +132,7 @@ class Transport:
                 lost += 1
                 continue
             body = _body(response)
-            code, message = _first_error(body) if status >= 400 else (None, "")
+            code, message = first_error(body) if status >= 400 else (None, "")
             if status == 401:
                 if refreshed:
                     raise CredentialsError(
@@ -223,7 +223,7 @@ def translate_salesforce_error(error: Exception, secrets: list[str]) -> OrgError
     status = getattr(error, "status", None)
     content = getattr(error, "content", None)
     url = scrub(str(getattr(error, "url", "") or ""), secrets)
-    code, message = _first_error(content)
+    code, message = first_error(content)
     said = scrub(message, secrets) or f"HTTP {status}"
     kwargs: dict[str, Any] = {
         "status": status,
