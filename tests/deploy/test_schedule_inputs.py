@@ -39,9 +39,11 @@ ORDERS_TEXT = '{"since":"2026-11-01"}'
 ORDERS_SHA256 = "59949fe6ebdc603e58beddf8bc0740c184bffcd9b44bca74216bd2d2fdb0ca37"
 
 
-def _orders_scheduled(fake_org: FakeOrg, inputs_text: str | None) -> None:
+def _orders_scheduled(fake_org: FakeOrg, inputs_text: str | None, *, setting: bool = True) -> None:
     """The sweeper and ORDERS's job with its cron; ``inputs_text``: what the runtime
-    recorded for the job (None: nothing)."""
+    recorded for the job (None: nothing); ``setting`` False: the org's runtime predates
+    Stepforce_Schedule_Input__c."""
+    fake_org.inputs_setting = setting
     fake_org.scheduled = [
         cron_record(SWEEPER_ID_FOR_TESTS, SWEEPER_JOB_NAME, SWEEPER_CRON),
         cron_record(ORDERS_ID, JOB, ORDERS.cron),
@@ -49,9 +51,10 @@ def _orders_scheduled(fake_org: FakeOrg, inputs_text: str | None) -> None:
     fake_org.inputs = [] if inputs_text is None else [input_record(JOB, inputs_text)]
 
 
-def _deploy(project: Path, deploying: Deploying, plan: DeployPlan) -> tuple[str, str]:
+def _deploy(project: Path, deploying: Deploying, plan: DeployPlan, *flags: str) -> tuple[str, str]:
     succeeds(deploying.mocked)
-    code = run_deploy(["deploy", str(lifecycle_project(project, plan)), *ORG_ARGS, "--force"])
+    path = lifecycle_project(project, plan)
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", *flags])
     out, err = deploying.output()
     assert code == 0, err
     return out, err
@@ -114,14 +117,9 @@ def test_a_job_without_a_record_is_remade_once(project: Path, deploying: Deployi
 def test_an_org_without_the_custom_setting_remakes_the_job_and_says_why(
     project: Path, deploying: Deploying
 ) -> None:
-    fake_org, mocked = deploying.start("scratch")
-    _orders_scheduled(fake_org, None)
-    fake_org.inputs_setting = False
-    succeeds(mocked)
-    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
-    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
-    out, err = deploying.output()
-    assert code == 0, err
+    fake_org, _mocked = deploying.start("scratch")
+    _orders_scheduled(fake_org, None, setting=False)
+    out, _err = _deploy(project, deploying, DeployPlan(schedules=(ORDERS,)), "--json")
     (apex,) = fake_org.anonymous
     assert apex.startswith(f"System.abortJob('{ORDERS_ID}');")
     (change,) = json.loads(out)["schedules"]
@@ -151,7 +149,6 @@ def test_an_unscheduled_job_without_a_record_is_only_aborted(
     project: Path, deploying: Deploying
 ) -> None:
     fake_org, _mocked = deploying.start("scratch")
-    _orders_scheduled(fake_org, None)
-    fake_org.inputs_setting = False  # an older runtime has no forgetInputs to call
+    _orders_scheduled(fake_org, None, setting=False)  # no forgetInputs to call either
     _deploy(project, deploying, DeployPlan(unscheduled=("Order_Sync",)))
     assert fake_org.anonymous == [f"System.abortJob('{ORDERS_ID}');"]
