@@ -139,6 +139,8 @@ def count_deploy(
                 d.cron_record(d.SWEEPER_ID_FOR_TESTS, SWEEPER_JOB_NAME, SWEEPER_CRON),
                 d.cron_record("08e5g00000InVoIAAA", "Stepforce Invoice_Sync", "0 0 2 * * ?"),
             ]
+            # what the runtime recorded when it scheduled the job: the same (empty) inputs
+            org.inputs = [d.input_record("Stepforce Invoice_Sync", "{}")]
         if pending:
             org.pending = [
                 {

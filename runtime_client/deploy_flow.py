@@ -5,9 +5,10 @@ API calls of a deploy (each a call from the org's daily budget):
   1 composite request (org kind, pending jobs, scheduled jobs, plan documents)
   1 deploy + 1 per status check
   after a successful real deploy: the permission sets asked for (see ``permsets``), 1
-  composite request (scheduled jobs, plan documents), 1 anonymous Apex call for the sweeper
-  when it is not scheduled yet and 1 for the spec schedules when any changed; when a plan
-  version may be pruned, 1 ``GET plans`` (which versions runs use) and 1 DELETE per 200
+  composite request (scheduled jobs, the inputs recorded for them, plan documents), 1
+  anonymous Apex call for the sweeper when it is not scheduled yet and 1 for the spec
+  schedules when any changed (its cron or inputs); when a plan version may be pruned, 1
+  ``GET plans`` (which versions runs use) and 1 DELETE per 200
   documents deleted; none of these when all is in place.
 """
 
@@ -29,7 +30,6 @@ from stepforce.runtime_client.deploy import (
 )
 from stepforce.runtime_client.deploy_result import DeployResult
 from stepforce.runtime_client.lifecycle import (
-    SCHEDULED_JOBS_SOQL,
     Preflight,
     check_preflight,
     owned_jobs,
@@ -44,6 +44,7 @@ from stepforce.runtime_client.schedule_sync import (
     plan_schedules,
     reconcile_schedules,
     restore,
+    schedule_queries,
 )
 
 
@@ -162,7 +163,7 @@ def _after_deploy(
     plan = lifecycle.plan
     queries: dict[str, str] = {}
     if lifecycle.schedules or held:
-        queries["scheduled"] = SCHEDULED_JOBS_SOQL
+        queries.update(schedule_queries())
     if (lifecycle.prune or lifecycle.delete_removed) and plan.owned:
         queries["plans"] = RESOURCES_QUERY
     if not queries:
@@ -174,9 +175,7 @@ def _after_deploy(
         answers = dict.fromkeys(queries, failed)
     if "scheduled" in answers:
         sweeper = lifecycle.sweeper or any(job.name == SWEEPER_JOB_NAME for job in held)
-        outcome.schedules = reconcile_schedules(
-            deployer, plan, sweeper=sweeper, found=answers["scheduled"]
-        )
+        outcome.schedules = reconcile_schedules(deployer, plan, sweeper=sweeper, found=answers)
     if "plans" in answers:
         outcome.plans = sync_plans(
             deployer,

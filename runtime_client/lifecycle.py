@@ -45,6 +45,12 @@ SCHEDULED_JOBS_SOQL = (
     "SELECT Id, CronJobDetail.Name, CronExpression, State, NextFireTime FROM CronTrigger "
     "WHERE CronJobDetail.Name LIKE 'Stepforce %' LIMIT 200"
 )
+#: What the runtime recorded of each schedule's inputs (StepforceScheduledStart.recordInputs):
+#: CronTrigger does not show them. INVALID_TYPE from a runtime older than the custom setting.
+SCHEDULE_INPUTS_SOQL = (
+    "SELECT Job_Name__c, Inputs_Hash__c FROM Stepforce_Schedule_Input__c "
+    "ORDER BY Job_Name__c LIMIT 2000"
+)
 
 
 class Org(Protocol):

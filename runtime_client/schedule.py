@@ -40,15 +40,21 @@ def check_job_name(name: str) -> str:
     return name
 
 
+def inputs_json(inputs: Mapping[str, Any]) -> str:
+    """The inputs as deploy sends them to ``StepforceScheduledStart.schedule``: top-level keys
+    sorted for a stable script, compact separators, Decimals (a spec's exact numbers) with
+    their digits, other characters as they are. The runtime records the SHA-256 of exactly
+    this text, so deploy knows whether a job's inputs changed (``schedule_sync``)."""
+    return exact_json.dumps(dict(sorted(inputs.items())), separators=(",", ":"))
+
+
 def schedule_body(job_name: str, cron: str, orchestration: str, inputs: Mapping[str, Any]) -> str:
     """Anonymous Apex calling the runtime's ``StepforceScheduledStart.schedule``."""
-    # Decimals (a spec's exact numbers) keep their digits; keys sorted for a stable script
-    inputs_json = exact_json.dumps(dict(sorted(inputs.items())), separators=(",", ":"))
     values = {
         "schedule name": check_job_name(job_name),
         "cron expression": cron,
         "orchestration": check_orchestration(orchestration),
-        "inputs": inputs_json,
+        "inputs": inputs_json(inputs),
     }
     literals = []
     for what, value in values.items():

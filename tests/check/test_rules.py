@@ -192,6 +192,20 @@ FAULTS = [
         "MDT-FIELD-TYPE", field_file("Setting__mdt", "Limit__c"), "<type>Number", "<type>Currency"
     ),
     replace("OBJECT-REQUIRED", WIDGET, "<deploymentStatus>Deployed</deploymentStatus>", ""),
+    Fault(  # a custom setting needs only its label, but that one it needs
+        "OBJECT-REQUIRED",
+        "objects/Config__c/Config__c.object-meta.xml",
+        (
+            (
+                "objects/Config__c/Config__c.object-meta.xml",
+                None,
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+                "    <customSettingsType>List</customSettingsType>\n"
+                "    <visibility>Protected</visibility>\n</CustomObject>\n",
+            ),
+        ),
+    ),
     replace("PERMSET-UNKNOWN-REFERENCE", PERMSET, "<object>Widget__c", "<object>Gadget__c"),
     replace(
         "PERMSET-UNKNOWN-REFERENCE", PERMSET, "<field>Widget__c.Code__c", "<field>Widget__c.Kode__c"

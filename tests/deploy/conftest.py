@@ -6,6 +6,7 @@ The SOAP bodies follow the Metadata API's documented ``deployResponse`` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -295,6 +296,17 @@ def plan_resource(orchestration: str, version: str, latest: bool) -> dict[str, A
 
 
 _SCHEDULE_CALLS = ("StepforceSweeper.schedule(", "StepforceScheduledStart.schedule(")
+_SCHEDULED_START = "StepforceScheduledStart.schedule("
+_FORGET = "StepforceScheduledStart.forgetInputs("
+
+
+def input_record(job_name: str, inputs_text: str) -> dict[str, Any]:
+    """A Stepforce_Schedule_Input__c row as the runtime writes it (StepforceScheduledStart.
+    recordInputs): the SHA-256 hex of the inputs text exactly as it was given."""
+    return {
+        "Job_Name__c": job_name,
+        "Inputs_Hash__c": hashlib.sha256(inputs_text.encode("utf-8")).hexdigest(),
+    }
 
 
 def apex_literals(apex: str) -> list[str]:
@@ -321,6 +333,10 @@ class FakeOrg:
     deleted: list[str] = field(default_factory=list)
     anonymous: list[str] = field(default_factory=list)
     soql: list[str] = field(default_factory=list)
+    #: Stepforce_Schedule_Input__c rows (``input_record``); ``inputs_setting`` False: the
+    #: org's runtime predates the custom setting (INVALID_TYPE, and nothing is recorded).
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    inputs_setting: bool = True
 
     def answer(self, soql: str) -> tuple[int, Any]:
         self.soql.append(soql)
@@ -330,6 +346,16 @@ class FakeOrg:
             return 200, query_result("AsyncApexJob", self.pending)
         if "FROM CronTrigger" in soql:
             return 200, query_result("CronTrigger", self.scheduled)
+        if "FROM Stepforce_Schedule_Input__c" in soql:
+            if (
+                not self.inputs_setting
+            ):  # REST API Developer Guide, "Status Codes and Error Responses"
+                message = (
+                    "\nFROM Stepforce_Schedule_Input__c\n     ^\nERROR at Row:1:Column:42\n"
+                    "sObject type 'Stepforce_Schedule_Input__c' is not supported."
+                )
+                return 400, [{"errorCode": "INVALID_TYPE", "message": message}]
+            return 200, query_result("Stepforce_Schedule_Input__c", self.inputs)
         if "FROM StaticResource" in soql:
             rows = self.resources.pop(0) if len(self.resources) > 1 else (self.resources or [[]])[0]
             if isinstance(rows, int):  # that HTTP status, with the REST API's error array
@@ -381,7 +407,8 @@ class FakeOrg:
 
     def execute(self, request: Any) -> tuple[int, dict[str, str], str]:
         """Run the anonymous Apex the lifecycle sends: abortJob and the two schedule calls
-        change ``scheduled`` the way the org would."""
+        change ``scheduled`` the way the org would; the runtime's schedule records the inputs
+        and forgetInputs removes them (``inputs``)."""
         apex = parse_qs(urlparse(request.url).query)["anonymousBody"][0]
         self.anonymous.append(apex)
         for line in apex.splitlines():
@@ -391,7 +418,16 @@ class FakeOrg:
             elif line.startswith(_SCHEDULE_CALLS):
                 new_id = f"08e5g000{len(self.anonymous):02d}{len(self.scheduled):02d}NeWAAA"
                 self.scheduled.append(cron_record(new_id, literals[0], literals[1]))
+                if line.startswith(_SCHEDULED_START) and self.inputs_setting:
+                    self._forget(literals[0])
+                    self.inputs.append(input_record(literals[0], literals[3]))
+            elif line.startswith(_FORGET):
+                for name in literals:
+                    self._forget(name)
         return 200, {}, json.dumps(ANONYMOUS_OK)
+
+    def _forget(self, job_name: str) -> None:
+        self.inputs = [r for r in self.inputs if r["Job_Name__c"] != job_name]
 
     def register(self, mocked: responses.RequestsMock) -> None:
         """Answer the composite, query and executeAnonymous endpoints from this org."""

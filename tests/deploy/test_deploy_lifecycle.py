@@ -36,6 +36,7 @@ from tests.deploy.conftest import (
     apex_literals,
     cron_record,
     deploy_response,
+    input_record,
     lifecycle_project,
     run_deploy,
     run_test_result,
@@ -268,6 +269,7 @@ def test_schedules_are_made_remade_kept_and_removed_in_one_apex_call(
         cron_record("08e5g00000NiGhTAAA", "Stepforce Nightly", "0  30 1 ? * MON-SAT"),
         cron_record("08e5g00000WeEkLAAA", "Stepforce Weekly_Report", "0 0 8 ? * MON"),
     ]
+    fake_org.inputs = [input_record("Stepforce Nightly", "{}")]  # same cron, same inputs
     succeeds(mocked)
     path = lifecycle_project(project, plan)
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force", "--json"])
@@ -299,6 +301,7 @@ def test_unchanged_schedules_cost_no_apex_call_and_show_in_the_text_summary(
         cron_record(SWEEPER_ID, SWEEPER_JOB_NAME, SWEEPER_CRON),
         cron_record("08e5g00000OrDeRAAA", "Stepforce Order_Sync", ORDERS.cron),
     ]
+    fake_org.inputs = [input_record("Stepforce Order_Sync", '{"since":"2026-11-01"}')]
     succeeds(mocked)
     path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
     code = run_deploy(["deploy", str(path), *ORG_ARGS, "--force"])

@@ -89,7 +89,7 @@ def test_the_guard_sees_the_entry_point_tests() -> None:
     assert counts["StepforceRestHostile_Tests"] == 4
     assert counts["StepforceRestPaging_Tests"] == 7
     assert counts["StepforceStartRunAction_Tests"] == 4
-    assert counts["StepforceScheduledStart_Tests"] == 5
+    assert counts["StepforceScheduledStart_Tests"] == 8
     assert counts["StepforceSweeper_Tests"] == 8
     assert counts["StepforcePlatform_Tests"] == 3
     assert counts["StepforceStarter_Tests"] == 5

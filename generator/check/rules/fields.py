@@ -32,12 +32,13 @@ MDT_FIELD = "MDT-FIELD-TYPE"
 OBJECT_REQUIRED = "OBJECT-REQUIRED"
 
 _FIELD = "Metadata API Developer Guide: CustomField"
+_OBJECT_REQUIRED_TAGS = ("label", "pluralLabel", "nameField", "deploymentStatus", "sharingModel")
 RULES = (
     Rule(
         OBJECT_REQUIRED,
         "a custom object (__c) has label, pluralLabel, nameField, "
-        "deploymentStatus and sharingModel",
-        "Metadata API Developer Guide: CustomObject",
+        "deploymentStatus and sharingModel; a custom setting (customSettingsType) label",
+        "Metadata API Developer Guide: CustomObject (Custom settings)",
     ),
     Rule(TEXT, "Text fields have a length from 1 to 255", _FIELD),
     Rule(
@@ -242,7 +243,10 @@ def objects(index: ProjectIndex) -> Iterator[Diagnostic]:
             masters.setdefault(_object_of(field).lower(), []).append(field)
     for obj in index.of_kind("CustomObject"):
         if obj.name.lower().endswith("__c"):
-            for tag in ("label", "pluralLabel", "nameField", "deploymentStatus", "sharingModel"):
+            # A custom setting is a CustomObject with customSettingsType and no records of
+            # its own to share or name: only its label is required.
+            setting = child(obj.root, "customSettingsType") is not None
+            for tag in ("label",) if setting else _OBJECT_REQUIRED_TAGS:
                 if child(obj.root, tag) is None:
                     yield obj.problem(OBJECT_REQUIRED, f"a custom object needs <{tag}>")
         details = masters.get(obj.name.lower(), [])
