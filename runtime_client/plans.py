@@ -196,7 +196,8 @@ class PlanCleanup:
     candidates: tuple[PlanResource, ...] = ()  # versions to prune unless a run uses them
     retired: tuple[PlanResource, ...] = ()  # latest plans of removed orchestrations
     startable: tuple[str, ...] = ()  # removed orchestrations left startable (no flag)
-    replaced: tuple[PlanResource, ...] = ()  # latest when the deploy began: next time
+    #: latest when the deploy began, or made while it ran by another deploy: next time
+    replaced: tuple[PlanResource, ...] = ()
 
 
 def plan_cleanup(
@@ -213,21 +214,32 @@ def plan_cleanup(
     A version is a candidate when it is deployed and is not the latest now **and was not the
     latest when the deploy began**: a run pins the latest plan when it starts, so a start
     racing the deploy may still pin the version the deploy replaced; that version waits for
-    the next deploy (or ``stepforce plans --prune``). Candidates are deleted only when no
-    unfinished run uses them (``prune``). With ``delete_removed`` the latest plan of each
-    removed orchestration is deleted, so no new run starts it; its runs in flight finish on
-    their pinned versions, which are not latest plans and stay while runs use them.
+    the next deploy (or ``stepforce plans --prune``), and so does a version that was not in
+    the org when the deploy began (another deploy alongside made it, and may have made it the
+    latest meanwhile). Candidates are deleted only when no unfinished run uses them
+    (``prune``). With ``delete_removed`` the latest plan of each removed orchestration is
+    deleted, so no new run starts it; its runs in flight finish on their pinned versions,
+    which are not latest plans and stay while runs use them.
     """
-    was_latest = {(r.orchestration, r.version) for r in parse_resources(before) if r.latest}
+    earlier = parse_resources(before)
+    was_latest = {(r.orchestration, r.version) for r in earlier if r.latest}
+    existed = {(r.orchestration, r.version) for r in earlier if not r.latest}
     now = [r for r in parse_resources(after) if r.orchestration in owned]
     is_latest = {(r.orchestration, r.version) for r in now if r.latest}
     versions = [r for r in now if not r.latest and (r.orchestration, r.version) not in is_latest]
     retiring = [r for r in now if r.latest and r.orchestration in removed]
+    # Waits too: a version that appeared while this deploy ran and is not its latest, which
+    # another deploy running alongside put there and may have made the latest meanwhile.
+    waits = {
+        key
+        for key in ((r.orchestration, r.version) for r in versions)
+        if key in was_latest or key not in existed
+    }
     return PlanCleanup(
-        candidates=tuple(r for r in versions if (r.orchestration, r.version) not in was_latest),
+        candidates=tuple(r for r in versions if (r.orchestration, r.version) not in waits),
         retired=tuple(retiring) if delete_removed else (),
         startable=() if delete_removed else tuple(sorted({r.orchestration for r in retiring})),
-        replaced=tuple(r for r in versions if (r.orchestration, r.version) in was_latest),
+        replaced=tuple(r for r in versions if (r.orchestration, r.version) in waits),
     )
 
 

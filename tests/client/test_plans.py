@@ -221,6 +221,18 @@ def test_cleanup_waits_a_deploy_for_the_version_that_was_latest_while_it_ran() -
     assert cleanup.startable == ()
 
 
+def test_cleanup_waits_for_a_version_another_deploy_made_while_this_one_ran() -> None:
+    # RACED was not in the org when this deploy began: a deploy alongside made it (and may
+    # have made it the latest, which a start may have pinned) before this one replaced it.
+    raced = "00000000000000000000000b"
+    after = [*AFTER, _resource(raced, False)]
+    cleanup = plan_cleanup(
+        BEFORE, after, owned=frozenset({"Invoice_Sync"}), removed=frozenset(), delete_removed=False
+    )
+    assert [r.version for r in cleanup.candidates] == [OLD]
+    assert sorted(r.version for r in cleanup.replaced) == sorted([V1, raced])
+
+
 def test_cleanup_touches_only_the_projects_orchestrations() -> None:
     cleanup = plan_cleanup(
         BEFORE, AFTER, owned=frozenset({"Other"}), removed=frozenset(), delete_removed=True
