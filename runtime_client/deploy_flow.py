@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stepforce.deploy_plan import SWEEPER_JOB_NAME, DeployPlan
-from stepforce.errors import OrgError
+from stepforce.errors import OrgError, StepforceError
 from stepforce.runtime_client.composite import QueryAnswer
 from stepforce.runtime_client.deploy import (
     Deployer,
@@ -129,17 +129,32 @@ def deploy_with_lifecycle(
         started.append(sent)
         on_started(deploy_id, sent)
 
-    result = deploy_zip(
-        deployer,
-        build_zip(),
-        resolved,
-        has_apex=has_apex,
-        wait_minutes=wait_minutes,
-        poller=poller,
-        on_started=remember,
-        on_progress=on_progress,
-        kind=kind,
-    )
+    try:
+        result = deploy_zip(
+            deployer,
+            build_zip(),
+            resolved,
+            has_apex=has_apex,
+            wait_minutes=wait_minutes,
+            poller=poller,
+            on_started=remember,
+            on_progress=on_progress,
+            kind=kind,
+        )
+    except StepforceError:
+        # Refused before it started (no deploy id): nothing was deployed, so the jobs
+        # unscheduled for it go back now. Once started, a deploy may still be running, and
+        # jobs scheduled again would make it fail: the next deploy schedules them.
+        if held and not started:
+            report = restore(deployer, held, lifecycle.plan)
+            names = ", ".join(repr(job.name) for job in held)
+            on_warning(
+                f"the deploy did not start; scheduled {names} again"
+                if not report.error
+                else f"the deploy did not start, and scheduling {names} again failed: "
+                f"{report.error}; `stepforce deploy` schedules them"
+            )
+        raise
     outcome = DeployOutcome(result, started[0] if started else resolved, preflight, warnings)
     if not outcome.succeeded or result.check_only:
         if held:

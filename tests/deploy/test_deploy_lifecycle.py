@@ -36,6 +36,7 @@ from tests.deploy.conftest import (
     apex_literals,
     cron_record,
     deploy_response,
+    envelope,
     input_record,
     lifecycle_project,
     run_deploy,
@@ -229,6 +230,33 @@ def test_unschedule_first_restores_the_jobs_as_they_were_when_the_deploy_fails(
         ["Stepforce Order_Sync", "0 0 1 * * ?"],  # its cron before the deploy, not the new one
     ]
     assert "schedule 'Stepforce Order_Sync': restored (0 0 1 * * ?)" in out
+
+
+def test_unschedule_first_schedules_the_jobs_again_when_the_deploy_is_refused_before_it_starts(
+    project: Path, deploying: Deploying
+) -> None:
+    fake_org, mocked = deploying.start("scratch")
+    _owned_jobs_scheduled(fake_org)
+    # A SOAP fault (Metadata API: the deploy call refused, no AsyncResult id).
+    fault = envelope(
+        "<soapenv:Fault><faultcode>sf:INVALID_TYPE</faultcode>"
+        "<faultstring>INVALID_TYPE: the zip could not be read</faultstring></soapenv:Fault>"
+    )
+    mocked.post(SOAP_URL, body=fault, status=500, content_type="text/xml")
+    path = lifecycle_project(project, DeployPlan(schedules=(ORDERS,)))
+    code = run_deploy(["deploy", str(path), *ORG_ARGS, "--unschedule-first"])
+    _out, err = deploying.output()
+    assert code == 1, err
+    _aborted, restored = fake_org.anonymous
+    assert [apex_literals(line)[:2] for line in restored.splitlines()] == [
+        [SWEEPER_JOB_NAME, SWEEPER_CRON],
+        ["Stepforce Order_Sync", "0 0 1 * * ?"],
+    ]
+    assert "the deploy did not start; scheduled 'Stepforce runtime sweeper'" in err
+    assert {r["CronJobDetail"]["Name"] for r in fake_org.scheduled} == {
+        SWEEPER_JOB_NAME,
+        "Stepforce Order_Sync",
+    }
 
 
 def test_unschedule_first_still_stops_for_jobs_it_cannot_make_again(
