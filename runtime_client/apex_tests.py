@@ -261,19 +261,8 @@ class ApexTestRunner:
         return job_id.strip()
 
     def query(self, soql: str) -> list[dict[str, Any]]:
-        """Every record of a tooling SOQL query, following ``nextRecordsUrl`` pages."""
-        result = self.transport.request(
-            "GET", self._tooling + "query/", params={"q": soql}, idempotent=True
-        ).body
-        records: list[dict[str, Any]] = []
-        while isinstance(result, dict):
-            records += [r for r in result.get("records") or [] if isinstance(r, dict)]
-            next_url = result.get("nextRecordsUrl")
-            if result.get("done", True) or not next_url:
-                break
-            url = self.transport.connection.instance_url + str(next_url)
-            result = self.transport.request("GET", url, idempotent=True).body
-        return records
+        """Every record of a tooling SOQL query (``Transport.query``: all pages)."""
+        return self.transport.query(soql, tooling=True)
 
     def class_statuses(self, job_id: str) -> list[ClassStatus]:
         soql = format_soql(

@@ -94,6 +94,26 @@ class Transport:
     def scrub(self, text: str) -> str:
         return scrub(text, self.connection.secrets())
 
+    def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
+        """Every record of ``soql`` (through the Tooling API with ``tooling``), following
+        ``nextRecordsUrl`` while ``done`` is false (REST API Developer Guide, "Execute a SOQL
+        Query" and "Query More Results"). OrgError for an answer that is not a query result,
+        and for a cut list with no next page: a part must never be read as the whole."""
+        base = self.data_url + ("tooling/" if tooling else "")
+        body = self.request("GET", base + "query/", params={"q": soql}, idempotent=True).body
+        records: list[dict[str, Any]] = []
+        while True:
+            if not isinstance(body, dict):
+                raise OrgError("the org's query answer is not a query result")
+            records += [r for r in body.get("records") or [] if isinstance(r, dict)]
+            if body.get("done", True) is not False:
+                return records
+            next_url = body.get("nextRecordsUrl")
+            if not isinstance(next_url, str) or not next_url.startswith("/services/data/"):
+                raise OrgError("the org's query answer has more records but no nextRecordsUrl")
+            url = self.connection.instance_url + next_url
+            body = self.request("GET", url, idempotent=True).body
+
     def request(
         self,
         method: str,

@@ -24,28 +24,6 @@ _VERSION = re.compile(r"[0-9a-f]{24}")
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
-def query(transport: Transport, soql: str) -> list[dict[str, Any]]:
-    """Every record of ``soql``, following ``nextRecordsUrl`` while ``done`` is false (REST
-    API Developer Guide, "Execute a SOQL Query" and "Query More Results"). A cut list must
-    never be read as the whole: a latest plan on an unread page would make its pinned
-    version look prunable."""
-    body = transport.request(
-        "GET", transport.data_url + "query/", params={"q": soql}, idempotent=True
-    ).body
-    records: list[dict[str, Any]] = []
-    while True:
-        if not isinstance(body, dict):
-            raise OrgError("the org's query answer is not a query result")
-        records += [r for r in body.get("records") or [] if isinstance(r, dict)]
-        if body.get("done", True) is not False:
-            return records
-        next_url = body.get("nextRecordsUrl")
-        if not isinstance(next_url, str) or not next_url.startswith("/services/data/"):
-            raise OrgError("the org's query answer has more records but no nextRecordsUrl")
-        url = transport.connection.instance_url + next_url
-        body = transport.request("GET", url, idempotent=True).body
-
-
 def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.Usage:
     """Unfinished runs per orchestration and plan version, counted by the runtime over every
     run (``GET plans``; custom permission Stepforce_Admin or Stepforce_Control)."""
@@ -67,7 +45,7 @@ def plan_usage(transport: Transport, orchestration: str | None = None) -> plans.
 def plan_versions(transport: Transport, orchestration: str | None) -> list[plans.PlanVersion]:
     """Deployed plan versions and the unfinished runs pinned to each: the documents, then
     the runtime's count (asked again per orchestration when its list of all is cut)."""
-    resources = query(transport, plans.RESOURCES_QUERY)
+    resources = transport.query(plans.RESOURCES_QUERY)
     documents = plans.parse_resources(resources)
     names = {r.orchestration for r in documents} if orchestration is None else {orchestration}
     usage = plans.usage_of(names, lambda name: plan_usage(transport, name or orchestration))
@@ -100,7 +78,7 @@ def plan_document(transport: Transport, version: str) -> dict[str, Any]:
     if not _VERSION.fullmatch(version):
         raise UsageError(f"{version!r} is not a plan version (24 hexadecimal digits)")
     name = version_resource(version)
-    records = query(transport, format_soql("SELECT Id FROM StaticResource WHERE Name = {}", name))
+    records = transport.query(format_soql("SELECT Id FROM StaticResource WHERE Name = {}", name))
     resource_id = str(records[0].get("Id") or "") if records else ""
     if not _ID.fullmatch(resource_id):
         raise NotFoundError(f"plan version {version} is not deployed in this org ({name})")
