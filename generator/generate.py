@@ -12,6 +12,7 @@ from stepforce.deploy_plan import MANIFEST_SECTION, DeployPlan
 from stepforce.diagnostics import Diagnostic, errors_only
 from stepforce.errors import SpecError, UsageError
 from stepforce.generator.mdapi import build_mdapi_zip
+from stepforce.generator.plan_names import is_plan_resource
 from stepforce.generator.project import DEFAULT_API_VERSION, PACKAGE_XML, build_project
 from stepforce.generator.sources import SourceIndex, source_index
 from stepforce.generator.spec import validate_paths
@@ -19,6 +20,12 @@ from stepforce.generator.spec.model import Orchestration
 from stepforce.generator.writer import WriteReport, write_project
 
 _API_VERSION_TEXT = "an API version such as 62.0"
+
+
+def _is_plan_file(path: str) -> bool:
+    """A plan document's body or metadata (``.../staticresources/SfPlan_*``, ``SfPlanV_*``)."""
+    folder, _slash, name = path.rpartition("/")
+    return folder.rpartition("/")[2] == "staticresources" and is_plan_resource(name)
 
 
 @dataclass
@@ -42,7 +49,7 @@ class GenerateResult:
         report = self.report
         changes = [*report.created, *report.changed, *report.removed]
         sent = [p for p in changes if not p.startswith("scripts/") and p != PACKAGE_XML]
-        return bool(sent) and all("/staticresources/SfPlan" in f"/{p}" for p in sent)
+        return bool(sent) and all(_is_plan_file(p) for p in sent)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {

@@ -38,14 +38,13 @@ from stepforce.generator.mdapi_types import (
     SIMPLE_TYPES,
     ObjectChild,
 )
+from stepforce.generator.plan_names import is_plan_resource
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 # lxml-stubs only type str prefixes; None is lxml's spelling of the default namespace.
 _NSMAP: dict[Any, str] = {None: MD_NS}
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 DESTRUCTIVE_POST = "destructiveChangesPost.xml"
-#: Plan documents' static resources (generator/plan_document.py): latest and versions.
-_PLAN_PREFIX = "SfPlan"
 _RESOURCE_FILES = (".resource", ".resource-meta.xml")
 _IGNORED_NAMES = frozenset({"jsconfig.json", "README.md"})
 
@@ -87,7 +86,7 @@ class MdapiPackage:
         """The package of the plan documents alone (``SfPlan_*``/``SfPlanV_*`` static
         resources): no Apex, so production runs no tests for it, and runs started after it
         take the new plans."""
-        names = [m for m in self.members.get(STATIC_RESOURCE, []) if m.startswith(_PLAN_PREFIX)]
+        names = [m for m in self.members.get(STATIC_RESOURCE, []) if is_plan_resource(m)]
         if not names:
             raise UsageError("the project holds no plan documents (staticresources/SfPlan_*)")
         wanted = {f"staticresources/{n}{suffix}" for n in names for suffix in _RESOURCE_FILES}

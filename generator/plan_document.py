@@ -34,6 +34,7 @@ from stepforce.apex_text import unsafe_character
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.errors import SpecError
 from stepforce.generator import literals
+from stepforce.generator.plan_names import CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX
 from stepforce.generator.spec.model import (
     Binding,
     InputDecl,
@@ -49,11 +50,8 @@ from stepforce.generator.spec.model import (
 FORMAT = 1
 #: Hex digits of the SHA-256 kept as the version (96 bits).
 VERSION_DIGITS = 24
-#: Static resource of the version a run is pinned to, and of an orchestration's latest plan.
-VERSION_RESOURCE_PREFIX = "SfPlanV_"
 #: A static resource holds up to 5 MB ("Access Static Resources", LWC Developer Guide).
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024
-CURRENT_RESOURCE_PREFIX = "SfPlan_"
 
 
 def plan_document(orchestration: Orchestration) -> dict[str, Any]:

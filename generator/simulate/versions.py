@@ -17,12 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from stepforce.generator import literals
-from stepforce.generator.plan_document import (
-    CURRENT_RESOURCE_PREFIX,
-    VERSION_RESOURCE_PREFIX,
-    current_resource,
-    version_resource,
-)
+from stepforce.generator.plan_document import current_resource, version_resource
+from stepforce.generator.plan_names import is_plan_resource
 from stepforce.generator.spec.model import (
     Binding,
     InputDecl,
@@ -55,7 +51,7 @@ class PlanShelf:
         with zipfile.ZipFile(io.BytesIO(package)) as archive:
             for name in archive.namelist():
                 stem = name.rsplit("/", 1)[-1].removesuffix(_RESOURCE_SUFFIX)
-                plan = stem.startswith((CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX))
+                plan = is_plan_resource(stem)
                 if name.endswith(_RESOURCE_SUFFIX) and "/staticresources/" in f"/{name}" and plan:
                     self.resources[stem] = json.loads(archive.read(name).decode("utf-8"))
 

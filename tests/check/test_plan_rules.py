@@ -17,17 +17,15 @@ import pytest
 
 from stepforce.generator.check.project import load_project
 from stepforce.generator.check.rules import RULES, check_rules
-from stepforce.generator.check.rules.model import PLAN_PREFIXES
 from stepforce.generator.plan_document import (
-    CURRENT_RESOURCE_PREFIX,
     MAX_RESOURCE_BYTES,
-    VERSION_RESOURCE_PREFIX,
     current_resource,
     document_text,
     document_version,
     plan_resources,
     version_resource,
 )
+from stepforce.generator.plan_names import is_plan_resource
 from stepforce.generator.spec import load_spec
 from tests.check.conftest import FIXTURES
 from tests.check.test_end_to_end import run_check
@@ -224,7 +222,9 @@ def test_plans_of_the_examples_pass_every_plan_rule(tmp_path: Path) -> None:
 
 
 def test_the_index_knows_the_plan_resource_prefixes_generate_writes() -> None:
-    assert PLAN_PREFIXES == (CURRENT_RESOURCE_PREFIX, VERSION_RESOURCE_PREFIX)
+    assert is_plan_resource(current_resource("Invoice_Sync"))
+    assert is_plan_resource(version_resource("0" * 24))
+    assert not is_plan_resource("SfPlanner")  # a resource of the user's own
 
 
 def test_a_flow_variable_the_plan_needs_is_named_by_the_step_input(tmp_path: Path) -> None:

@@ -16,13 +16,10 @@ from lxml import etree
 from stepforce.diagnostics import Diagnostic, Location
 from stepforce.generator.check.project import SfdxProject
 from stepforce.generator.check.xsd import METADATA_NS
+from stepforce.generator.plan_names import is_plan_resource
 
 SOURCE = "rules"
 _NS = f"{{{METADATA_NS}}}"
-#: Static resources ``stepforce generate`` writes plan documents into: plan_document's
-#: CURRENT_RESOURCE_PREFIX and VERSION_RESOURCE_PREFIX (a test keeps them equal), written out
-#: so that reading a project does not load the spec model.
-PLAN_PREFIXES = ("SfPlan_", "SfPlanV_")
 #: Files of these suffixes are code bodies; their ``-meta.xml`` sits beside them.
 CODE_SUFFIXES = (".cls", ".trigger")
 
@@ -188,7 +185,7 @@ def load_index(project: SfdxProject) -> ProjectIndex:
             body = path.with_name(path.name.removesuffix("-meta.xml"))
             if body.suffix in CODE_SUFFIXES and body not in present:
                 index.orphan_metas.append(display)
-        elif path.suffix == ".resource" and path.name.startswith(PLAN_PREFIXES):
+        elif path.suffix == ".resource" and is_plan_resource(path.name):
             name = path.name.removesuffix(".resource")
             index.plan_bodies.append(PlanBody(name, display, path.read_bytes()))
         elif path.suffix in CODE_SUFFIXES:

@@ -11,7 +11,6 @@ from typing import Any
 
 from stepforce.diagnostics import Diagnostic, Location, Severity
 from stepforce.generator.check.rules.model import (
-    PLAN_PREFIXES,
     Component,
     PlanBody,
     ProjectIndex,
@@ -35,7 +34,6 @@ from stepforce.generator.check.rules.plans import (
 )
 from stepforce.generator.literals import LiteralError
 from stepforce.generator.plan_document import (
-    CURRENT_RESOURCE_PREFIX,
     FORMAT,
     MAX_RESOURCE_BYTES,
     current_resource,
@@ -44,6 +42,7 @@ from stepforce.generator.plan_document import (
     resource_description,
     version_resource,
 )
+from stepforce.generator.plan_names import CURRENT_RESOURCE_PREFIX, is_plan_resource
 from stepforce.generator.simulate.versions import orchestration_of
 from stepforce.generator.sources import blank_comments, flow_problems, step_class_problem
 from stepforce.generator.spec.model import StepKind
@@ -84,7 +83,7 @@ def _collect(index: ProjectIndex) -> dict[str, _Plan]:
     for body in index.plan_bodies:
         plans.setdefault(body.name, _Plan(body.name)).body = body
     for component in index.of_kind("StaticResource"):
-        if component.name.startswith(PLAN_PREFIXES):
+        if is_plan_resource(component.name):
             plans.setdefault(component.name, _Plan(component.name)).meta = component
     return dict(sorted(plans.items()))
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stepforce.diagnostics import Diagnostic
-from stepforce.generator.check.rules.model import PLAN_PREFIXES, ProjectIndex
+from stepforce.generator.check.rules.model import ProjectIndex
 from stepforce.generator.check.rules.registry import Check, Rule
+from stepforce.generator.plan_names import is_plan_resource
 
 DOCUMENT = "PLAN-DOCUMENT"
 VERSION = "PLAN-VERSION"
@@ -76,7 +77,7 @@ RULES = (
 def plan_documents(index: ProjectIndex) -> Iterator[Diagnostic]:
     """Every PLAN-* finding. The judge loads the spec model and ``plan_document``, so a
     project without plans (the runtime package, most projects) does not pay for it."""
-    plans = any(c.name.startswith(PLAN_PREFIXES) for c in index.of_kind("StaticResource"))
+    plans = any(is_plan_resource(c.name) for c in index.of_kind("StaticResource"))
     if not (plans or index.plan_bodies):
         return
     from stepforce.generator.check.rules.plan_judge import judge
