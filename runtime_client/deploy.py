@@ -41,7 +41,13 @@ from stepforce.runtime_client.deploy_result import (
 )
 from stepforce.runtime_client.http import first_error
 from stepforce.runtime_client.permsets import Assignment, assign_permission_sets
-from stepforce.runtime_client.plans import Usage, parse_usage, usage_path
+from stepforce.runtime_client.plans import (
+    COLLECTIONS_PATH,
+    Usage,
+    delete_params,
+    parse_usage,
+    usage_path,
+)
 from stepforce.runtime_client.redact import scrub
 from stepforce.runtime_client.retry import TRANSIENT_STATUSES
 from stepforce.runtime_client.schedule import check_anonymous_result
@@ -237,10 +243,8 @@ class Deployer:
 
     def delete_records(self, ids: list[str]) -> Any:
         """One sObject Collections DELETE of at most 200 ids; the org's DeleteResults."""
-        params = {"ids": ",".join(ids), "allOrNone": "false"}
-        return self._call(
-            lambda sf: sf.restful("composite/sobjects", method="DELETE", params=params)
-        )
+        params = delete_params(ids)
+        return self._call(lambda sf: sf.restful(COLLECTIONS_PATH, method="DELETE", params=params))
 
     def assign_permission_sets(self, names: tuple[str, ...]) -> list[Assignment]:
         """Give the connection's user these permission sets (skipping those it holds)."""

@@ -61,8 +61,8 @@ def prune(
     unused = [v for v in found if v.prunable and v.resource_id]
 
     def delete(ids: list[str]) -> Any:
-        url = f"{transport.data_url}composite/sobjects"
-        params = {"ids": ",".join(ids), "allOrNone": "false"}
+        url = transport.data_url + plans.COLLECTIONS_PATH
+        params = plans.delete_params(ids)
         return transport.request("DELETE", url, params=params, idempotent=True).body
 
     failures = plans.delete_records((v.resource_id or "" for v in unused), delete)

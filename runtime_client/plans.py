@@ -33,6 +33,8 @@ RESOURCES_QUERY = "SELECT Id, Name, Description FROM StaticResource WHERE Name L
 USAGE_PATH = "stepforce/v1/plans"
 #: sObject Collections deletes at most this many records per request.
 DELETE_BATCH = 200
+#: The sObject Collections resource, under ``/services/data/vXX.X/``.
+COLLECTIONS_PATH = "composite/sobjects"
 #: The DeleteResult status code of a record already deleted (a retried delete).
 _GONE = "ENTITY_IS_DELETED"
 
@@ -166,6 +168,11 @@ def delete_records(ids: Iterable[str], send: Callable[[list[str]], Any]) -> dict
         except OrgError as error:
             failures.update(dict.fromkeys(batch, str(error)))
     return failures
+
+
+def delete_params(ids: list[str]) -> dict[str, str]:
+    """The query of one sObject Collections DELETE: each id deleted on its own."""
+    return {"ids": ",".join(ids), "allOrNone": "false"}
 
 
 def delete_failures(ids: list[str], results: Any) -> dict[str, str]:
