@@ -366,10 +366,7 @@ class StepforceClient:
         """CronTrigger records of the scheduled job ``name``, of any class (one SOQL call; the
         user needs to see setup objects). The routes below list only cron starts, so this is
         how the sweeper's schedule (``StepforceSweeper``) is found."""
-        url = self.transport.data_url + "query/"
-        params = {"q": sched.cron_trigger_query(name)}
-        result = self.transport.request("GET", url, params=params, idempotent=True)
-        records = result.body.get("records", []) if isinstance(result.body, dict) else []
+        records = self.transport.query(sched.cron_trigger_query(name))
         return [sched.ScheduledJob.from_record(r) for r in records]
 
     def _schedules(self, method: str, **kwargs: Any) -> Any:
