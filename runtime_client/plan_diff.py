@@ -14,11 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-#: Step fields compared, with the words a line uses for each.
+#: Step fields compared one by one, with the words a line uses for each (what a step runs,
+#: its kind, namespace and target, is compared as one: ``_target``).
 _STEP_FIELDS = (
-    ("kind", "kind"),
-    ("target", "target"),
-    ("namespace", "namespace"),
     ("callouts", "callouts"),
     ("outputs", "outputs"),
     ("attempts", "retry attempts"),
@@ -55,7 +53,7 @@ def _step_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     changes = [
         f"{words} {old.get(key)!r} -> {new.get(key)!r}"
         for key, words in _STEP_FIELDS
-        if key not in ("kind", "target", "namespace") and old.get(key) != new.get(key)
+        if old.get(key) != new.get(key)
     ]
     if _target(old) != _target(new):
         changes.insert(0, f"runs {_target(new)} (was {_target(old)})")
